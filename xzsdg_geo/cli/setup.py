@@ -1,0 +1,51 @@
+"""``init`` and ``import``: creating a store and administrator bulk imports."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from ..config import store_location
+from ..i18n import t
+from ..readers import ReadOptions
+from ..services.importing import import_file, layer_spec
+from ..services.setup import init_store
+from .common import add_command, date_arg, opened_store
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    store = init_store(store_location(args.store), with_sample=args.sample)
+    print(t("cli.init_done", path=store.location, sample=t("cli.with_sample") if args.sample else ""))
+    store.close()
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    spec = layer_spec(args.layer)
+    options = ReadOptions(crs=args.crs, encoding=args.encoding, source_layer=args.source_layer)
+    with opened_store(args) as store:
+        summary = import_file(
+            store, Path(args.file), args.layer, by=args.by, valid_from=args.valid_from, options=options
+        )
+    r = summary.result
+    print(
+        t("cli.import_done", n=summary.n_features, layer=spec.title(), id=summary.import_id,
+          created=len(r.created), updated=len(r.updated), unchanged=len(r.unchanged),
+          retired=len(r.retired), crs=summary.source_crs)
+    )  # fmt: skip
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = add_command(sub, "init", cmd_init)
+    p.add_argument("--sample", action="store_true", help=t("cli.help_sample"))
+
+    p = add_command(sub, "import", cmd_import)
+    p.add_argument("file")
+    p.add_argument("--layer", required=True)
+    p.add_argument("--by", default=os.environ.get("USER") or "admin", help=t("cli.help_by"))
+    p.add_argument("--valid-from", type=date_arg, help=t("cli.help_valid_from"))
+    p.add_argument("--crs", help=t("cli.help_crs"))
+    p.add_argument("--encoding", help=t("cli.help_encoding"))
+    p.add_argument("--source-layer", help=t("cli.help_source_layer"))

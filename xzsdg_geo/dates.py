@@ -1,0 +1,62 @@
+"""Dates as field teams write them, and the store's clock.
+
+Accepted: ISO ``2026-03-15``, ``2026/3/15``, ``2026.3.15``, ``2026年3月15日``, compact ``20260315``
+and Excel serial day numbers (``46096``), because spreadsheets exported to DBF keep those.
+Timestamps in the store are UTC ISO strings; a calendar date ``t`` means the end of ``t`` in
+China Standard Time, the bureau's working day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+CST = ZoneInfo("Asia/Shanghai")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_YMD = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+_COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
+_SERIAL = re.compile(r"^\s*(\d{5})(\.0+)?\s*$")
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A date from any accepted spelling; ``None`` when the value is not a date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(int(value)) if float(value).is_integer() else str(value)
+    if not isinstance(value, str):
+        return None
+    text = value.strip().split("T")[0].split(" ")[0] if "年" not in value else value.strip()
+    for pattern in (_YMD, _COMPACT):
+        if m := pattern.match(text):
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                return None
+    if m := _SERIAL.match(text):
+        serial = int(m[1])
+        if 20000 <= serial <= 80000:  # 1954..2118: anything else is not a plausible serial
+            return _EXCEL_EPOCH + dt.timedelta(days=serial)
+    return None
+
+
+def end_of_day_utc(day: dt.date) -> str:
+    """The store timestamp at which a calendar day in China ends."""
+    local = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=CST)
+    return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def start_of_day_utc(day: dt.date) -> str:
+    local = dt.datetime.combine(day, dt.time(), tzinfo=CST)
+    return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def now_utc() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def today_cst() -> dt.date:
+    return dt.datetime.now(CST).date()

@@ -1,0 +1,156 @@
+"""The coal-subsidence treatment and ecological restoration rate (采煤沉陷区治理和生态修复率).
+
+For district d at date t: Z = union of subsidence zones in the store at the end of t, clipped to
+d; R = union of restoration parcels then stored with status ``completed`` and ``completed_on`` ≤ t,
+clipped to Z; rate = area(R) / area(Z). The city rate is ΣR / ΣZ. Reading the store as it stood at
+t is what makes a past figure reproducible after later approvals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+import geopandas as gpd
+import numpy as np
+
+from . import clipping
+from .config import Targets, settings, targets
+from .dates import end_of_day_utc
+from .errors import UserError
+from .store import Store
+
+
+@dataclass(frozen=True)
+class Totals:
+    zone_ha: float
+    restored_ha: float
+    rate_pct: float | None
+    gap_ha: float | None
+
+
+@dataclass(frozen=True)
+class DistrictRate:
+    adcode: str
+    name: str
+    zone_ha: float
+    restored_ha: float
+    rate_pct: float | None
+    target_pct: float | None
+    gap_ha: float | None
+    on_track: bool | None
+    pace_ha_per_year: float | None
+    reaches_target_in: int | None  # year the final target is reached at the pace; None: not by then
+
+
+@dataclass(frozen=True)
+class RateReport:
+    as_of: dt.date
+    target_pct: float | None
+    final_target_pct: float
+    final_year: int
+    city: Totals
+    districts: list[DistrictRate]
+    zones_first_recorded: str | None  # set when the store had no zones yet at ``as_of``
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["as_of"] = self.as_of.isoformat()
+        return out
+
+
+def _rate(restored: float, zone: float) -> float | None:
+    return min(100.0, 100.0 * restored / zone) if zone > 0 else None
+
+
+def _gap(target: float | None, restored: float, zone: float) -> float | None:
+    return None if target is None or zone <= 0 else max(0.0, target / 100.0 * zone - restored)
+
+
+def _reaches_in(
+    as_of: dt.date, zone: float, restored: float, pace: float | None, plan: Targets
+) -> int | None:
+    """The year the final target is reached at ``pace`` ha/yr, if that is no later than the plan's end."""
+    if zone <= 0:
+        return None
+    need = plan.final / 100.0 * zone - restored
+    if need <= 0:
+        return as_of.year
+    if not pace or pace <= 0:
+        return None
+    year = (as_of + dt.timedelta(days=365.25 * need / pace)).year
+    return year if year <= plan.final_year else None
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    districts: gpd.GeoDataFrame
+    cover: clipping.ZoneCover
+    parcels: np.ndarray  # completed by the date, lon/lat
+
+
+def _snapshot(store: Store, day: dt.date, districts: gpd.GeoDataFrame | None = None) -> _Snapshot:
+    at = end_of_day_utc(day)
+    if districts is None:
+        districts = store.features("districts", at=at)
+        if districts.empty:
+            raise UserError("rates.no_districts", date=day.isoformat())
+    zones = store.features("subsidence_zones", at=at)
+    parcels = store.features("restoration_parcels", at=at)
+    done = (parcels["status"] == "completed") & (parcels["completed_on"].fillna("9999") <= day.isoformat())
+    cover = clipping.zone_cover(districts.geometry.to_numpy(), zones.geometry.to_numpy())
+    return _Snapshot(districts, cover, parcels.geometry[done].to_numpy())
+
+
+def restored_by_district(store: Store, day: dt.date, districts: gpd.GeoDataFrame | None = None):
+    """(districts, zone ha, restored ha) at the end of ``day``."""
+    snap = _snapshot(store, day, districts)
+    return snap.districts, snap.cover.zone_ha(), clipping.restored_ha(snap.cover, snap.parcels)
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def compute_rates(store: Store, as_of: dt.date) -> RateReport:
+    """The restoration rate per district and for the city at the end of ``as_of``."""
+    plan, pace_years = targets(), settings().pace_years
+    districts, zone, restored = restored_by_district(store, as_of)
+    _, _, restored_before = restored_by_district(store, _years_before(as_of, pace_years), districts)
+    pace = (restored - restored_before) / pace_years
+    rows = []
+    for i, row in enumerate(districts.itertuples()):
+        z, r = float(zone[i]), float(restored[i])
+        target = plan.for_year(as_of.year, row.adcode)
+        rate = _rate(r, z)
+        rows.append(
+            DistrictRate(
+                adcode=row.adcode,
+                name=row.name,
+                zone_ha=z,
+                restored_ha=r,
+                rate_pct=rate,
+                target_pct=target,
+                gap_ha=_gap(target, r, z),
+                on_track=None if rate is None or target is None else rate >= target - 1e-9,
+                pace_ha_per_year=float(pace[i]) if z > 0 else None,
+                reaches_target_in=_reaches_in(as_of, z, r, float(pace[i]), plan),
+            )
+        )
+    city_target = plan.for_year(as_of.year)
+    z, r = float(zone.sum()), float(restored.sum())
+    first = None
+    if z == 0:
+        first = store.earliest_valid_from("subsidence_zones")
+    return RateReport(
+        as_of=as_of,
+        target_pct=city_target,
+        final_target_pct=plan.final,
+        final_year=plan.final_year,
+        city=Totals(z, r, _rate(r, z), _gap(city_target, r, z)),
+        districts=rows,
+        zones_first_recorded=first,
+    )

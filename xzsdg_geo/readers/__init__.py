@@ -1,0 +1,40 @@
+"""The reader registry: the upload and import services walk it to find a file's reader.
+
+Adding a format is adding a module with a reader class and one line below.
+"""
+
+from __future__ import annotations
+
+from ..errors import UserError
+from .base import Reader, ReadOptions, SourceLayer
+from .geojson import GeoJSONReader
+from .geopackage import GeoPackageReader
+from .shapefile_zip import ShapefileZipReader
+
+__all__ = ["READERS", "ReadOptions", "Reader", "SourceLayer", "find_reader", "read_file"]
+
+# Most specific first: a sniff that looks at magic bytes before one that trusts the file name.
+READERS: list[Reader] = [ShapefileZipReader(), GeoPackageReader(), GeoJSONReader()]
+
+
+def find_reader(data: bytes, filename: str) -> Reader:
+    for reader in READERS:
+        if reader.sniff(data, filename):
+            return reader
+    raise UserError("read.unknown_format", filename=filename)
+
+
+def read_file(data: bytes, filename: str, options: ReadOptions | None = None) -> list[SourceLayer]:
+    """The layers of a file; a :class:`UserError` (never a traceback) when it cannot be read."""
+    if not data:
+        raise UserError("read.empty", filename=filename)
+    reader = find_reader(data, filename)
+    try:
+        layers = reader.read(data, filename, options or ReadOptions())
+    except UserError:
+        raise
+    except Exception as err:  # a reader that crashes must still give a clear refusal
+        raise UserError("read.failed", filename=filename, format=reader.name, detail=str(err)[:200]) from err
+    if not layers:
+        raise UserError("read.no_layers", filename=filename)
+    return layers

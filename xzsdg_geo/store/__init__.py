@@ -1,0 +1,25 @@
+"""Stores: pick a backend by location. A path is the embedded GeoPackage store."""
+
+from __future__ import annotations
+
+from ..errors import UserError
+from .base import ImportRecord, NewFeature, Store, WriteResult
+from .gpkg import GeoPackageStore
+
+__all__ = ["ImportRecord", "NewFeature", "Store", "WriteResult", "create_store", "open_store"]
+
+
+def _backend(location: str) -> type[GeoPackageStore]:
+    if "://" in location:
+        raise UserError("store.unsupported_url", location=location)
+    return GeoPackageStore
+
+
+def open_store(location: str) -> Store:
+    """An existing store; a clear error if it is missing or not one of ours."""
+    return _backend(location).open(location)
+
+
+def create_store(location: str) -> Store:
+    """A new, empty store; refuses to touch an existing one."""
+    return _backend(location).create(location)

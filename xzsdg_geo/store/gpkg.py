@@ -1,0 +1,239 @@
+"""The embedded store: one GeoPackage file, written through SQLite transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..dates import now_utc
+from ..errors import UserError
+from ..geo import STORE_CRS
+from ..layers import LayerSpec, get_layer
+from . import geom_blob
+from .base import VERSION_COLUMNS, ImportRecord, NewFeature, WriteResult, canonical_value
+from .gpkg_schema import SRS_ID, create_schema, sync_layers
+
+
+def promote_to_multi(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
+    """Single polygons/lines as one-part multi geometries, so they fit the layer's column type."""
+    if set(spec.geometry) == {"Polygon", "MultiPolygon"}:
+        single, make = shapely.GeometryType.POLYGON, shapely.multipolygons
+    elif set(spec.geometry) == {"LineString", "MultiLineString"}:
+        single, make = shapely.GeometryType.LINESTRING, shapely.multilinestrings
+    else:
+        return geoms
+    out = geoms.copy()
+    is_single = shapely.get_type_id(geoms) == single
+    if is_single.any():
+        out[is_single] = make(geoms[is_single][:, None].tolist())
+    return out
+
+
+class GeoPackageStore:
+    """A :class:`~xzsdg_geo.store.base.Store` in a single ``.gpkg`` file."""
+
+    def __init__(self, path: str | Path, conn: sqlite3.Connection) -> None:
+        self.location = str(path)
+        self._conn = conn
+        self._depth = 0
+
+    # -- opening -------------------------------------------------------------------------------
+    @classmethod
+    def _connect(cls, path: Path) -> sqlite3.Connection:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=30.0, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    @classmethod
+    def create(cls, path: str | Path) -> GeoPackageStore:
+        path = Path(path)
+        if path.exists():
+            raise UserError("store.exists", path=path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        store = cls(path, cls._connect(path))
+        try:
+            with store.transaction():
+                create_schema(store._conn, now_utc())
+        except BaseException:
+            store.close()
+            path.unlink(missing_ok=True)
+            raise
+        store._conn.execute("PRAGMA journal_mode = WAL")
+        return store
+
+    @classmethod
+    def open(cls, path: str | Path) -> GeoPackageStore:
+        path = Path(path)
+        if not path.is_file():
+            raise UserError("store.missing", path=path)
+        conn = cls._connect(path)
+        try:
+            version = conn.execute("SELECT value FROM xzsdg_meta WHERE key='schema_version'").fetchone()
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise UserError("store.unreadable", path=path) from None
+        if version is None:
+            conn.close()
+            raise UserError("store.unreadable", path=path)
+        store = cls(path, conn)
+        with store.transaction():
+            sync_layers(conn)
+        conn.execute("PRAGMA journal_mode = WAL")
+        return store
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._depth == 0:
+            self._conn.execute("BEGIN IMMEDIATE")
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            self._depth -= 1
+            if self._depth == 0:
+                self._conn.execute("ROLLBACK")
+            raise
+        self._depth -= 1
+        if self._depth == 0:
+            self._conn.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        row = self._conn.execute("SELECT value FROM xzsdg_meta WHERE key='schema_version'").fetchone()
+        return int(row[0])
+
+    # -- provenance ----------------------------------------------------------------------------
+    def add_import(self, record: ImportRecord) -> int:
+        with self.transaction():
+            cur = self._conn.execute(
+                "INSERT INTO xzsdg_imports (layer, filename, sha256, source_crs, recorded_by,"
+                " recorded_at, valid_from, n_features) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.layer,
+                    record.filename,
+                    record.sha256,
+                    record.source_crs,
+                    record.by,
+                    now_utc(),
+                    record.valid_from,
+                    record.n_features,
+                ),
+            )
+            return int(cur.lastrowid)
+
+    def imports(self) -> list[dict]:
+        cur = self._conn.execute("SELECT * FROM xzsdg_imports ORDER BY id")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur]
+
+    # -- writing -------------------------------------------------------------------------------
+    def _current_rows(self, spec: LayerSpec) -> dict[str, tuple]:
+        cols = ", ".join(f'"{f}"' for f in spec.field_names)
+        rows = self._conn.execute(
+            f'SELECT feature_id, fid, version, valid_from, geom, {cols} FROM "{spec.name}"'
+            " WHERE valid_to IS NULL"
+        )
+        return {r[0]: r[1:] for r in rows}
+
+    def _last_versions(self, spec: LayerSpec) -> dict[str, int]:
+        rows = self._conn.execute(f'SELECT feature_id, MAX(version) FROM "{spec.name}" GROUP BY feature_id')
+        return dict(rows.fetchall())
+
+    def write_features(
+        self,
+        layer: str,
+        features: Sequence[NewFeature],
+        *,
+        by: str,
+        source: str,
+        valid_from: str | None = None,
+        replace_all: bool = False,
+    ) -> WriteResult:
+        spec = get_layer(layer)
+        ids = [f.feature_id for f in features]
+        if dupes := sorted(i for i, n in Counter(ids).items() if n > 1):
+            raise UserError("store.duplicate_ids", ids="、".join(dupes[:5]))
+        stamp = valid_from or now_utc()
+        geoms = promote_to_multi(np.array([f.geometry for f in features], dtype=object), spec)
+        blobs = geom_blob.encode(geoms, SRS_ID)
+        result = WriteResult()
+        with self.transaction():
+            current = self._current_rows(spec)
+            last = self._last_versions(spec)
+            inserts = []
+            for feature, blob in zip(features, blobs, strict=True):
+                values = tuple(canonical_value(feature.properties.get(n)) for n in spec.field_names)
+                old = current.get(feature.feature_id)
+                if old is not None and old[3] == blob and tuple(old[4:]) == values:
+                    result.unchanged.append(feature.feature_id)
+                    continue
+                when = feature.valid_from or stamp
+                if old is not None:
+                    self._close(spec, old, when)
+                    result.updated.append(feature.feature_id)
+                else:
+                    result.created.append(feature.feature_id)
+                version = last.get(feature.feature_id, 0) + 1
+                inserts.append((blob, feature.feature_id, version, when, by, source, *values))
+            if replace_all:
+                for fid in sorted(set(current) - set(ids)):
+                    self._close(spec, current[fid], stamp)
+                    result.retired.append(fid)
+            cols = ", ".join(f'"{n}"' for n in spec.field_names)
+            marks = ", ".join("?" * (6 + len(spec.field_names)))
+            self._conn.executemany(
+                f'INSERT INTO "{spec.name}" (geom, feature_id, version, valid_from, recorded_by,'
+                f" source, {cols}) VALUES ({marks})",
+                inserts,
+            )
+            self._touch(spec.name)
+        return result
+
+    def _close(self, spec: LayerSpec, old: tuple, stamp: str) -> None:
+        """End a version's validity: the one change ever made to a stored row."""
+        if stamp < old[2]:
+            raise UserError("store.backdated", valid_from=stamp, current=old[2])
+        self._conn.execute(f'UPDATE "{spec.name}" SET valid_to = ? WHERE fid = ?', (stamp, old[0]))
+
+    def _touch(self, table: str) -> None:
+        self._conn.execute(
+            "UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+            " WHERE table_name IN (?, ?)",
+            (table, f"{table}_current"),
+        )
+
+    # -- reading -------------------------------------------------------------------------------
+    def _frame(self, spec: LayerSpec, where: str, params: tuple) -> gpd.GeoDataFrame:
+        columns = (*VERSION_COLUMNS, *spec.field_names)
+        select = ", ".join(f'"{c}"' for c in columns)
+        rows = self._conn.execute(
+            f'SELECT geom, {select} FROM "{spec.name}" WHERE {where} ORDER BY feature_id, version',
+            params,
+        ).fetchall()
+        frame = pd.DataFrame([r[1:] for r in rows], columns=list(columns))
+        geometry = geom_blob.decode([r[0] for r in rows]) if rows else np.array([], dtype=object)
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORE_CRS)
+
+    def features(self, layer: str, at: str | None = None) -> gpd.GeoDataFrame:
+        spec = get_layer(layer)
+        if at is None:
+            return self._frame(spec, "valid_to IS NULL", ())
+        return self._frame(spec, "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)", (at, at))
+
+    def history(self, layer: str, feature_id: str) -> gpd.GeoDataFrame:
+        return self._frame(get_layer(layer), "feature_id = ?", (feature_id,))
+
+    def earliest_valid_from(self, layer: str) -> str | None:
+        row = self._conn.execute(f'SELECT MIN(valid_from) FROM "{get_layer(layer).name}"').fetchone()
+        return row[0]

@@ -1,0 +1,1 @@
+"""The Streamlit UI: the only sub-package that imports streamlit."""
