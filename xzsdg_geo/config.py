@@ -33,10 +33,20 @@ class Targets:
 
 
 @dataclass(frozen=True)
+class AuthSettings:
+    max_failed_logins: int
+    lockout_minutes: int
+    session_hours: int
+    demo_password: str
+    min_password_length: int
+
+
+@dataclass(frozen=True)
 class Settings:
     area_proj: str
     pace_years: int
     default_store: str
+    auth: AuthSettings
 
 
 def _read(name: str) -> dict:
@@ -64,6 +74,7 @@ def settings() -> Settings:
         area_proj=raw["area"]["proj"],
         pace_years=int(raw["rates"]["pace_years"]),
         default_store=raw["store"]["default"],
+        auth=AuthSettings(**raw["auth"]),
     )
 
 

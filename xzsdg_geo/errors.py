@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .i18n import t
+
+
+@dataclass(frozen=True)
+class Term:
+    """A parameter that is itself a catalog entry (a role, a status), translated with the message."""
+
+    key: str
 
 
 class UserError(Exception):
@@ -14,4 +23,5 @@ class UserError(Exception):
         super().__init__(self.message("en"))
 
     def message(self, lang: str | None = None) -> str:
-        return t(self.key, lang, **self.params)
+        params = {k: t(v.key, lang) if isinstance(v, Term) else v for k, v in self.params.items()}
+        return t(self.key, lang, **params)

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
-from ..config import store_location
+from ..config import settings, store_location
 from ..i18n import t
 from ..readers import ReadOptions
+from ..services.auth import principal_of
 from ..services.importing import import_file, layer_spec
 from ..services.setup import init_store
 from .common import add_command, date_arg, opened_store
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    store = init_store(store_location(args.store), with_sample=args.sample)
+    store = init_store(store_location(args.store), with_sample=args.sample, demo_password=args.demo_password)
     print(t("cli.init_done", path=store.location, sample=t("cli.with_sample") if args.sample else ""))
+    if args.sample:
+        names = "、".join(u.username for u in store.users())
+        print(
+            t("cli.demo_accounts", password=args.demo_password or settings().auth.demo_password, users=names)
+        )
     store.close()
     return 0
 
@@ -25,8 +30,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     spec = layer_spec(args.layer)
     options = ReadOptions(crs=args.crs, encoding=args.encoding, source_layer=args.source_layer)
     with opened_store(args) as store:
+        actor = principal_of(store, args.as_user) if args.as_user else None
         summary = import_file(
-            store, Path(args.file), args.layer, by=args.by, valid_from=args.valid_from, options=options
+            store, Path(args.file), args.layer, actor=actor, valid_from=args.valid_from, options=options
         )
     r = summary.result
     print(
@@ -40,11 +46,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = add_command(sub, "init", cmd_init)
     p.add_argument("--sample", action="store_true", help=t("cli.help_sample"))
+    p.add_argument("--demo-password", help=t("cli.help_demo_password"))
 
     p = add_command(sub, "import", cmd_import)
     p.add_argument("file")
     p.add_argument("--layer", required=True)
-    p.add_argument("--by", default=os.environ.get("USER") or "admin", help=t("cli.help_by"))
+    p.add_argument("--as", "--by", dest="as_user", help=t("cli.help_import_as"))
     p.add_argument("--valid-from", type=date_arg, help=t("cli.help_valid_from"))
     p.add_argument("--crs", help=t("cli.help_crs"))
     p.add_argument("--encoding", help=t("cli.help_encoding"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,8 @@ from ..i18n import t
 from ..layers import LayerSpec, all_layers, get_layer
 from ..readers import ReadOptions, SourceLayer, read_file
 from ..store import ImportRecord, NewFeature, Store, WriteResult
+from . import audit
+from .auth import Permission, Principal, require
 
 _ALLOWED_TYPES = {
     "Polygon": ("Polygon", "MultiPolygon"),
@@ -57,7 +60,8 @@ def pick_layer(layers: list[SourceLayer], wanted: str | None) -> SourceLayer:
 def _problem_text(spec: LayerSpec, p: AttributeProblem) -> str:
     field = spec.field(p.field)
     allowed = "、".join(v.zh for v in field.values)
-    text = t(f"attr.{p.kind}", field=field.label_zh, value=p.value, allowed=allowed)
+    bounds = f"{'' if field.min is None else field.min}–{'' if field.max is None else field.max}"
+    text = t(f"attr.{p.kind}", field=field.label_zh, value=p.value, allowed=allowed, range=bounds)
     return text if p.feature is None else t("attr.at_feature", n=p.feature + 1, text=text)
 
 
@@ -85,11 +89,17 @@ def import_file(
     path: Path,
     layer: str,
     *,
-    by: str,
+    actor: Principal | None,
     valid_from: dt.date | None = None,
     options: ReadOptions | None = None,
 ) -> ImportSummary:
-    """Read, check and store a file as approved features of ``layer``, all or nothing."""
+    """Read, check and store a file as approved features of ``layer``, all or nothing.
+
+    ``actor`` None is the console operator: whoever has shell access to the store file.
+    """
+    if actor is not None:
+        require(actor, Permission.IMPORT)
+    by = actor.username if actor else f"console:{getpass.getuser()}"
     spec = layer_spec(layer)
     options = options or ReadOptions()
     try:
@@ -121,4 +131,7 @@ def import_file(
             valid_from=stamp,
             replace_all=spec.replace_on_import,
         )
+        changed = [*result.created, *result.updated, *result.retired]
+        audit.record(store, by, "import", layer=layer, feature_ids=changed,
+                     detail={"import_id": import_id, "file": record.filename})  # fmt: skip
     return ImportSummary(import_id, layer, len(features), crs, result)

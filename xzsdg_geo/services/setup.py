@@ -7,8 +7,10 @@ import datetime as dt
 import geopandas as gpd
 
 from .. import sample
+from ..config import settings
 from ..dates import start_of_day_utc
 from ..store import NewFeature, Store, create_store
+from .accounts import add_demo_accounts
 
 SYSTEM_USER = "system"
 # Reference boundaries count as known since this date, so backfilled history can be measured.
@@ -24,19 +26,21 @@ SAMPLE_RECORDED = {
 
 
 def frame_to_features(
-    frame: gpd.GeoDataFrame, id_field: str, recorded: dt.date | None = None
+    frame: gpd.GeoDataFrame, id_field: str, recorded: dt.date, *, at_completion: bool = False
 ) -> list[NewFeature]:
-    """Rows as features; a ``completed_on`` date, when present, is when the row was recorded."""
+    """Rows as features recorded on ``recorded``; with ``at_completion``, a row's ``completed_on``
+    (when it has one) is when it was recorded instead, as a parcel enters the books when done."""
     features = []
     for record, geom in zip(frame.drop(columns="geometry").to_dict("records"), frame.geometry, strict=True):
-        when = record.get("completed_on") or recorded
-        stamp = start_of_day_utc(when) if isinstance(when, dt.date) else None
+        when = (at_completion and record.get("completed_on")) or recorded
+        stamp = start_of_day_utc(when)
         features.append(NewFeature(str(record[id_field]), geom, record, stamp))
     return features
 
 
-def init_store(location: str, *, with_sample: bool = False) -> Store:
-    """A new store with the bundled district boundaries, and the sample layers if asked."""
+def init_store(location: str, *, with_sample: bool = False, demo_password: str | None = None) -> Store:
+    """A new store with the bundled district boundaries; with ``with_sample`` also the sample
+    layers and the demo accounts (all with ``demo_password``, default from settings)."""
     store = create_store(location)
     try:
         with store.transaction():
@@ -50,13 +54,10 @@ def init_store(location: str, *, with_sample: bool = False) -> Store:
             if with_sample:
                 data = sample.build()
                 for layer, frame in data.layers.items():
-                    id_field = frame.columns[0]
-                    store.write_features(
-                        layer,
-                        frame_to_features(frame, id_field, SAMPLE_RECORDED[layer]),
-                        by=SYSTEM_USER,
-                        source="sample",
-                    )
+                    recorded, parcels = SAMPLE_RECORDED[layer], layer == "restoration_parcels"
+                    features = frame_to_features(frame, frame.columns[0], recorded, at_completion=parcels)
+                    store.write_features(layer, features, by=SYSTEM_USER, source="sample")
+                add_demo_accounts(store, demo_password or settings().auth.demo_password)
     except BaseException:
         store.close()
         raise

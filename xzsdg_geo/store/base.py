@@ -16,7 +16,7 @@ from typing import Protocol
 import geopandas as gpd
 import shapely
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 VERSION_COLUMNS = ("feature_id", "version", "valid_from", "valid_to", "recorded_by", "source")
 
 
@@ -81,6 +81,9 @@ class Store(Protocol):
     ) -> WriteResult:
         """New versions for changed or new ids; with ``replace_all`` ids not given are retired."""
 
+    def retire_features(self, layer: str, feature_ids: Sequence[str]) -> list[str]:
+        """Close the current versions of these ids; returns those that were current."""
+
     def features(self, layer: str, at: str | None = None) -> gpd.GeoDataFrame:
         """The versions valid at store time ``at`` (default: now), one row per feature."""
 
@@ -92,6 +95,19 @@ class Store(Protocol):
 
     def imports(self) -> list[dict]: ...
 
+    # -- the plan's indicators: yearly actuals, versioned (table xzsdg_indicator_values) ----------
+    def record_indicator_value(
+        self, no: int, year: int, value: float, *, by: str, note: str | None = None
+    ) -> IndicatorValue | None:
+        """Close the value in force for (no, year), if any, and add this one; ``None`` (and no
+        write) when the same value and note are already in force."""
+
+    def indicator_values(self, year: int | None = None, at: str | None = None) -> list[IndicatorValue]:
+        """The values in force at store time ``at`` (default: now), one per (no, year), by no and year."""
+
+    def indicator_history(self, no: int, year: int | None = None) -> list[IndicatorValue]:
+        """Every recorded version of an indicator's values (of one year if given), oldest first."""
+
 
 def canonical_value(value: object) -> object:
     """The form a property takes in the store: dates as ISO text, NaN as NULL."""
@@ -100,3 +116,88 @@ def canonical_value(value: object) -> object:
     if isinstance(value, float) and value != value:
         return None
     return value
+
+
+# -- review workflow, accounts and audit (records the stores keep beside the features) ------------
+SUBMISSION_STATUSES = ("pending", "approved", "rejected", "needs_changes", "undone")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file a user sent, accepted or refused; its bytes are kept under ``sha256``."""
+
+    id: int
+    sha256: str
+    filename: str
+    layer: str
+    uploaded_by: str
+    uploaded_at: str
+    accepted: bool
+    report: dict
+
+
+@dataclass(frozen=True)
+class Submission:
+    id: int
+    layer: str
+    upload_id: int
+    submitted_by: str
+    submitted_at: str
+    note: str | None
+    answers: int | None  # the submission this one resubmits
+    replace_district: str | None  # approve retires this district's other features of the layer
+    status: str
+    reviewed_by: str | None
+    reviewed_at: str | None
+    review_comment: str | None
+    undone_by: str | None
+    undone_at: str | None
+
+
+@dataclass(frozen=True)
+class FeatureChange:
+    """What approving a submission did to one feature: versions before and after (None: absent)."""
+
+    feature_id: str
+    before_version: int | None
+    after_version: int | None
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    district: str | None
+    password_hash: str
+    created_at: str
+    disabled: bool
+    failed_logins: int
+    locked_until: str | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: str
+    actor: str
+    action: str
+    submission_id: int | None = None
+    layer: str | None = None
+    feature_ids: list[str] = field(default_factory=list)
+    before_hashes: dict[str, str] = field(default_factory=dict)
+    after_hashes: dict[str, str] = field(default_factory=dict)
+    detail: dict = field(default_factory=dict)
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    """One recorded version of an indicator's actual for a year; ``valid_to`` None while in force."""
+
+    id: int
+    no: int
+    year: int
+    value: float
+    recorded_by: str
+    valid_from: str
+    valid_to: str | None
+    note: str | None

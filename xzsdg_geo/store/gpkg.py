@@ -19,7 +19,11 @@ from ..geo import STORE_CRS
 from ..layers import LayerSpec, get_layer
 from . import geom_blob
 from .base import VERSION_COLUMNS, ImportRecord, NewFeature, WriteResult, canonical_value
-from .gpkg_schema import SRS_ID, create_schema, sync_layers
+from .gpkg_accounts import AccountTables
+from .gpkg_audit import AuditTables
+from .gpkg_indicators import IndicatorTables
+from .gpkg_schema import SRS_ID, create_schema, migrate, schema_version, sync_layers
+from .gpkg_workflow import WorkflowTables
 
 
 def promote_to_multi(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
@@ -37,7 +41,7 @@ def promote_to_multi(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
     return out
 
 
-class GeoPackageStore:
+class GeoPackageStore(WorkflowTables, AccountTables, AuditTables, IndicatorTables):
     """A :class:`~xzsdg_geo.store.base.Store` in a single ``.gpkg`` file."""
 
     def __init__(self, path: str | Path, conn: sqlite3.Connection) -> None:
@@ -73,6 +77,8 @@ class GeoPackageStore:
     @classmethod
     def open(cls, path: str | Path) -> GeoPackageStore:
         path = Path(path)
+        if path.is_dir():
+            raise UserError("store.is_directory", path=path)
         if not path.is_file():
             raise UserError("store.missing", path=path)
         conn = cls._connect(path)
@@ -86,6 +92,7 @@ class GeoPackageStore:
             raise UserError("store.unreadable", path=path)
         store = cls(path, conn)
         with store.transaction():
+            migrate(conn)
             sync_layers(conn)
         conn.execute("PRAGMA journal_mode = WAL")
         return store
@@ -110,8 +117,7 @@ class GeoPackageStore:
             self._conn.execute("COMMIT")
 
     def schema_version(self) -> int:
-        row = self._conn.execute("SELECT value FROM xzsdg_meta WHERE key='schema_version'").fetchone()
-        return int(row[0])
+        return schema_version(self._conn)
 
     # -- provenance ----------------------------------------------------------------------------
     def add_import(self, record: ImportRecord) -> int:
@@ -199,6 +205,19 @@ class GeoPackageStore:
             )
             self._touch(spec.name)
         return result
+
+    def retire_features(self, layer: str, feature_ids: Sequence[str]) -> list[str]:
+        """Close the current versions of these features: they leave the map, history keeps them
+        (the audit log says who and why)."""
+        spec = get_layer(layer)
+        stamp = now_utc()
+        with self.transaction():
+            current = self._current_rows(spec)
+            retired = [fid for fid in feature_ids if fid in current]
+            for fid in retired:
+                self._close(spec, current[fid], stamp)
+            self._touch(spec.name)
+        return retired
 
     def _close(self, spec: LayerSpec, old: tuple, stamp: str) -> None:
         """End a version's validity: the one change ever made to a stored row."""

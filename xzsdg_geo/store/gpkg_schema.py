@@ -9,6 +9,7 @@ import sqlite3
 
 from ..layers import LayerSpec, all_layers
 from .base import SCHEMA_VERSION
+from .gpkg_migrations import MIGRATIONS
 
 SRS_ID = 4490
 GPKG_APPLICATION_ID = 0x47504B47
@@ -52,6 +53,21 @@ def geometry_type_name(spec: LayerSpec) -> str:
     return "GEOMETRY"
 
 
+def _append_only_triggers(spec: LayerSpec) -> list[str]:
+    """History is kept by the file itself: no row is deleted, and the only change a row ever sees
+    is its ``valid_to`` being set once."""
+    table = spec.name
+    frozen = ["geom", "feature_id", "version", "valid_from", "recorded_by", "source", *spec.field_names]
+    changed = " OR ".join(f'NEW."{c}" IS NOT OLD."{c}"' for c in frozen)
+    return [
+        f'CREATE TRIGGER "{table}_no_delete" BEFORE DELETE ON "{table}"'
+        " BEGIN SELECT RAISE(ABORT, 'feature history is append-only'); END",
+        f'CREATE TRIGGER "{table}_close_only" BEFORE UPDATE ON "{table}"'
+        f" WHEN OLD.valid_to IS NOT NULL OR {changed}"
+        " BEGIN SELECT RAISE(ABORT, 'a stored version can only be closed'); END",
+    ]
+
+
 def _layer_ddl(spec: LayerSpec) -> list[str]:
     columns = ",\n  ".join(f'"{f.name}" {_SQL_TYPES[f.type]}' for f in spec.fields)
     table = spec.name
@@ -64,6 +80,7 @@ def _layer_ddl(spec: LayerSpec) -> list[str]:
   UNIQUE (feature_id, version))""",
         f'CREATE INDEX "{table}_idx_current" ON "{table}" (valid_to, feature_id)',
         f'CREATE INDEX "{table}_idx_valid" ON "{table}" (valid_from, valid_to)',
+        *_append_only_triggers(spec),
         f'CREATE VIEW "{table}_current" AS SELECT * FROM "{table}" WHERE valid_to IS NULL',
     ]
 
@@ -98,9 +115,9 @@ def create_schema(conn: sqlite3.Connection, created_at: str) -> None:
     )
     sync_layers(conn)
     conn.executemany(
-        "INSERT INTO xzsdg_meta VALUES (?, ?)",
-        [("schema_version", str(SCHEMA_VERSION)), ("created_at", created_at)],
+        "INSERT INTO xzsdg_meta VALUES (?, ?)", [("schema_version", "1"), ("created_at", created_at)]
     )
+    migrate(conn)
 
 
 def sync_layers(conn: sqlite3.Connection) -> None:
@@ -117,6 +134,21 @@ def sync_layers(conn: sqlite3.Connection) -> None:
         missing = [f for f in spec.fields if f.name not in have]
         for f in missing:
             conn.execute(f'ALTER TABLE "{spec.name}" ADD COLUMN "{f.name}" {_SQL_TYPES[f.type]}')
-        if missing:  # a view's column list is fixed when it is made
+        if missing:  # a view's column list and the triggers' are fixed when they are made
             conn.execute(f'DROP VIEW IF EXISTS "{spec.name}_current"')
-            conn.execute(_layer_ddl(spec)[-1])
+            for trigger in ("no_delete", "close_only"):
+                conn.execute(f'DROP TRIGGER IF EXISTS "{spec.name}_{trigger}"')
+            for statement in _layer_ddl(spec)[-3:]:
+                conn.execute(statement)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT value FROM xzsdg_meta WHERE key='schema_version'").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring a store up to :data:`SCHEMA_VERSION`, one numbered step at a time."""
+    for version in range(schema_version(conn) + 1, SCHEMA_VERSION + 1):
+        for statement in MIGRATIONS[version]:
+            conn.execute(statement)
+        conn.execute("UPDATE xzsdg_meta SET value = ? WHERE key = 'schema_version'", (str(version),))

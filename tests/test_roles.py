@@ -1,0 +1,98 @@
+"""Every forbidden action for every role: a clear refusal from the service layer, and no change."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import box
+
+from xzsdg_geo.errors import UserError
+from xzsdg_geo.services import accounts, audit, review
+from xzsdg_geo.services.auth import Permission, Principal, Role, principal_of
+from xzsdg_geo.services.importing import import_file
+from xzsdg_geo.services.submissions import visible_submissions
+from xzsdg_geo.store import NewFeature
+
+ROLES = {"field_team": "field_team", "district_head": "head_320305", "reviewer": "reviewer", "admin": "admin"}
+
+
+def _pending(store) -> int:
+    zone = store.features("subsidence_zones").iloc[0]
+    props = {k: zone[k] for k in ("zone_id", "name", "severity", "mine")}
+    upload = store.add_upload(b"x", "z.geojson", "subsidence_zones", "field_team", True, {})
+    feature = NewFeature(zone.feature_id, zone.geometry, props)
+    return store.add_submission("subsidence_zones", upload.id, [feature], by="field_team").id
+
+
+def _geojson(tmp: Path) -> Path:
+    frame = gpd.GeoDataFrame({"编号": ["T1"], "名称": ["测试"], "程度": ["轻度"]},
+                             geometry=[box(117.45, 34.45, 117.46, 34.46)], crs="EPSG:4490")  # fmt: skip
+    path = tmp / "zones.geojson"
+    path.write_text(frame.to_json(), encoding="utf-8")
+    return path
+
+
+def _snapshot(store) -> str:
+    """Everything a write could touch, as text."""
+    subs = [s.__dict__ for s in store.submissions()]
+    zones = store.features("subsidence_zones")[["feature_id", "version"]].to_dict("records")
+    users = [u.username for u in store.users()]
+    return json.dumps([subs, zones, users, len(store.audit())], default=str, sort_keys=True)
+
+
+ACTIONS: dict[str, tuple[Permission, Callable[..., object]]] = {
+    "preview": (Permission.VIEW_ALL_SUBMISSIONS, lambda s, p, sid, tmp: review.preview(s, p, sid)),
+    "approve": (Permission.REVIEW, lambda s, p, sid, tmp: review.decide(s, p, sid, "approve")),
+    "reject": (Permission.REVIEW, lambda s, p, sid, tmp: review.decide(s, p, sid, "reject", "不行")),
+    "needs_changes": (Permission.REVIEW,
+                      lambda s, p, sid, tmp: review.decide(s, p, sid, "needs_changes", "补")),
+    "undo": (Permission.UNDO, lambda s, p, sid, tmp: review.undo(s, p, sid)),
+    "add_user": (Permission.MANAGE_USERS,
+                 lambda s, p, sid, tmp: accounts.add_user(s, p, "intruder", "admin", "long enough pw")),
+    "audit": (Permission.VIEW_AUDIT, lambda s, p, sid, tmp: audit.entries(s, p)),
+    "import": (Permission.IMPORT,
+               lambda s, p, sid, tmp: import_file(s, _geojson(tmp), "subsidence_zones", actor=p)),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", ACTIONS)
+def test_forbidden_actions_are_refused_and_change_nothing(sample_store, tmp_path, role, action):
+    principal: Principal = principal_of(sample_store, ROLES[role])
+    permission, run = ACTIONS[action]
+    if principal.can(permission):
+        pytest.skip(f"{role} may {action}")
+    sid = _pending(sample_store)
+    before = _snapshot(sample_store)
+    with pytest.raises(UserError) as err:
+        run(sample_store, principal, sid, tmp_path)
+    assert err.value.key == "auth.forbidden"
+    assert ROLES[role] in err.value.message("zh") and "不能" in err.value.message("zh")
+    assert _snapshot(sample_store) == before
+
+
+def test_the_grants_are_what_the_issue_describes():
+    def allowed(role: str) -> set[str]:
+        return {a for a, (perm, _) in ACTIONS.items() if Principal("x", Role(role)).can(perm)}
+
+    can = {role: allowed(role) for role in ROLES}
+    assert can["field_team"] == set()
+    assert can["district_head"] == {"preview", "audit"}
+    assert can["reviewer"] == {"preview", "approve", "reject", "needs_changes", "undo", "audit"}
+    assert can["admin"] == set(ACTIONS)
+
+
+def test_a_field_team_sees_only_its_own_submissions(sample_store):
+    admin = principal_of(sample_store, "admin")
+    accounts.add_user(sample_store, admin, "team2", "field_team", "long enough pw")
+    mine = _pending(sample_store)
+    upload = sample_store.add_upload(b"y", "z.geojson", "subsidence_zones", "team2", True, {})
+    theirs = sample_store.add_submission("subsidence_zones", upload.id, [], by="team2").id
+    seen = {s.id for s in visible_submissions(sample_store, principal_of(sample_store, "team2"))}
+    assert theirs in seen and mine not in seen
+    head = {s.id for s in visible_submissions(sample_store, principal_of(sample_store, "head_320305"))}
+    assert {mine, theirs} <= head

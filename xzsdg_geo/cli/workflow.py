@@ -1,0 +1,128 @@
+"""``submit``, ``submissions``, ``review``, ``undo``: the review workflow from the shell.
+
+``--as``/``--by`` name the account whose role the services check; shell access to the store is
+trusted to say who is acting (the app authenticates with passwords).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..errors import UserError
+from ..i18n import t
+from ..readers import ReadOptions
+from ..services import review, submissions
+from ..services.auth import principal_of
+from ..store.base import SUBMISSION_STATUSES
+from ..textfmt import fmt_num, table
+from .common import add_command, opened_store
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        raise UserError("file.unreadable", path=path) from None
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    options = ReadOptions(crs=args.crs, encoding=args.encoding, gcj02=args.gcj02,
+                          source_layer=args.source_layer)  # fmt: skip
+    with opened_store(args) as store:
+        who = principal_of(store, args.by)
+        result = submissions.submit(store, who, _read(args.file), Path(args.file).name, args.layer,
+                                    note=args.note, answers=args.answers, options=options)  # fmt: skip
+    if args.json:
+        out = {"upload_id": result.upload.id, "submission_id": result.submission and result.submission.id,
+               "report": result.report.to_dict()}  # fmt: skip
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    elif result.submission:
+        print(t("cli.submitted", id=result.submission.id, n=len(result.report.features),
+                warnings=len(result.report.warnings)))  # fmt: skip
+    else:
+        print(t("cli.submit_refused", upload=result.upload.id), file=sys.stderr)
+        for finding in result.report.errors:
+            print(f"  - {finding.message()}", file=sys.stderr)
+    return 0 if result.submission else 1
+
+
+def cmd_submissions(args: argparse.Namespace) -> int:
+    with opened_store(args) as store:
+        rows = submissions.visible_submissions(store, principal_of(store, args.as_user), args.status)
+    header = [t(f"col.sub_{c}") for c in ("id", "layer", "by", "at", "status", "answers", "reviewer")]
+    body = [[str(s.id), s.layer, s.submitted_by, s.submitted_at[:16].replace("T", " "),
+             t(f"status.{s.status}"), str(s.answers or ""), s.reviewed_by or ""] for s in rows]  # fmt: skip
+    print(table(header, body, right_from=99) if body else t("cli.no_submissions"))
+    return 0
+
+
+def _print_preview(p: review.Preview) -> None:
+    counts = {k: p.count(k) for k in ("new", "changed", "unchanged", "removed")}
+    print(
+        t(
+            "cli.preview",
+            id=p.submission.id,
+            layer=p.submission.layer,
+            delta=fmt_num(p.area_delta_ha),
+            **counts,
+        )
+    )
+    for e in p.rate_effects:
+        print(t("cli.rate_effect", name=e.name, before=fmt_num(e.before_pct), after=fmt_num(e.after_pct),
+                year=p.as_of.year))  # fmt: skip
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    with opened_store(args) as store:
+        who = principal_of(store, args.as_user)
+        if args.decision is None:
+            _print_preview(review.preview(store, who, args.id))
+            return 0
+        sub = review.decide(store, who, args.id, args.decision, args.comment)
+    print(t("cli.reviewed", id=sub.id, status=t(f"status.{sub.status}")))
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    with opened_store(args) as store:
+        sub = review.undo(store, principal_of(store, args.as_user), args.id)
+    print(t("cli.undone", id=sub.id))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = add_command(sub, "submit", cmd_submit)
+    p.add_argument("file")
+    p.add_argument("--layer", required=True)
+    p.add_argument("--by", required=True, help=t("cli.help_as"))
+    p.add_argument("--note")
+    p.add_argument("--answers", type=int, help=t("cli.help_answers"))
+    p.add_argument("--crs", help=t("cli.help_crs"))
+    p.add_argument("--encoding", help=t("cli.help_encoding"))
+    p.add_argument("--gcj02", action="store_true", help=t("cli.help_gcj02"))
+    p.add_argument("--source-layer", help=t("cli.help_source_layer"))
+    p.add_argument("--json", action="store_true", help=t("cli.help_json"))
+
+    p = add_command(sub, "submissions", cmd_submissions)
+    p.add_argument("action", nargs="?", choices=["list"], default="list")
+    p.add_argument("--status", choices=SUBMISSION_STATUSES)
+    p.add_argument("--as", dest="as_user", default="admin", help=t("cli.help_as"))
+
+    p = add_command(sub, "review", cmd_review)
+    p.add_argument("id", type=int)
+    decision = p.add_mutually_exclusive_group()
+    for flag, value in (
+        ("--approve", "approve"),
+        ("--reject", "reject"),
+        ("--needs-changes", "needs_changes"),
+    ):
+        decision.add_argument(flag, dest="decision", action="store_const", const=value)
+    p.add_argument("--comment")
+    p.add_argument("--as", dest="as_user", required=True, help=t("cli.help_as"))
+
+    p = add_command(sub, "undo", cmd_undo)
+    p.add_argument("id", type=int)
+    p.add_argument("--as", dest="as_user", required=True, help=t("cli.help_as"))

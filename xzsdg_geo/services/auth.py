@@ -1,0 +1,167 @@
+"""Who may do what, and who someone is.
+
+Roles and permissions are enforced here, in the service layer the CLI and the app share; a page
+hiding a button is a convenience, never the check. Authentication sits behind a small interface
+so a bureau with an identity provider can use Streamlit's OIDC login (``st.login``) and map the
+signed-in e-mail to a store account instead of a password.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Protocol
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ..config import settings
+from ..dates import now_utc
+from ..errors import Term, UserError
+from ..store import Store
+
+
+class Role(enum.StrEnum):
+    FIELD_TEAM = "field_team"
+    DISTRICT_HEAD = "district_head"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+
+
+class Permission(enum.StrEnum):
+    SUBMIT = "submit"
+    VIEW_ALL_SUBMISSIONS = "view_all_submissions"
+    REVIEW = "review"
+    UNDO = "undo"
+    VIEW_AUDIT = "view_audit"
+    IMPORT = "import"
+    MANAGE_USERS = "manage_users"
+    EDIT_TARGETS = "edit_targets"
+
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.FIELD_TEAM: frozenset({Permission.SUBMIT}),
+    Role.DISTRICT_HEAD: frozenset({Permission.VIEW_ALL_SUBMISSIONS, Permission.VIEW_AUDIT}),
+    Role.REVIEWER: frozenset(
+        {Permission.VIEW_ALL_SUBMISSIONS, Permission.VIEW_AUDIT, Permission.REVIEW, Permission.UNDO}
+    ),
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated user as the services see them."""
+
+    username: str
+    role: Role
+    district: str | None = None  # a district head's adcode
+
+    def can(self, permission: Permission) -> bool:
+        return permission in GRANTS[self.role]
+
+
+def require(principal: Principal, permission: Permission) -> None:
+    if not principal.can(permission):
+        raise UserError("auth.forbidden", user=principal.username, role=Term(f"role.{principal.role.value}"),
+                        action=Term(f"perm.{permission.value}"))  # fmt: skip
+
+
+def parse_role(text: str) -> Role:
+    try:
+        return Role(text)
+    except ValueError:
+        raise UserError("auth.unknown_role", role=text, roles="、".join(r.value for r in Role)) from None
+
+
+# -- passwords and accounts ---------------------------------------------------------------------
+_HASHER = PasswordHasher()  # argon2id with the library's maintained defaults
+
+
+def hash_password(password: str) -> str:
+    if len(password) < settings().auth.min_password_length:
+        raise UserError("auth.password_too_short", n=settings().auth.min_password_length)
+    return _HASHER.hash(password)
+
+
+def principal_of(store: Store, username: str) -> Principal:
+    """The principal for a stored, enabled account (no password: for trusted local use, e.g. the CLI)."""
+    user = store.get_user(username)
+    if user is None:
+        raise UserError("auth.no_such_user", user=username)
+    if user.disabled:
+        raise UserError("auth.disabled", user=username)
+    return Principal(user.username, Role(user.role), user.district)
+
+
+class Authenticator(Protocol):
+    def authenticate(self, username: str, password: str) -> Principal: ...
+
+
+class LocalAuthenticator:
+    """Accounts in the store; argon2id hashes; locks an account after repeated failures."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def authenticate(self, username: str, password: str) -> Principal:
+        user = self.store.get_user(username)
+        now = now_utc()
+        if user is None:
+            _HASHER.hash(password)  # same work as a real check, so timing does not reveal names
+            raise UserError("auth.bad_credentials")
+        if user.locked_until and user.locked_until > now:
+            raise UserError("auth.locked", until=_local_time(user.locked_until))
+        try:
+            _HASHER.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            self._fail(user.username, user.failed_logins + 1)
+            raise UserError("auth.bad_credentials") from None
+        if user.disabled:
+            raise UserError("auth.disabled", user=username)
+        self.store.update_user(username, failed_logins=0, locked_until=None)
+        return Principal(user.username, Role(user.role), user.district)
+
+    def _fail(self, username: str, failures: int) -> None:
+        conf = settings().auth
+        if failures >= conf.max_failed_logins:
+            until = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=conf.lockout_minutes)
+            self.store.update_user(username, failed_logins=0, locked_until=_stamp(until))
+        else:
+            self.store.update_user(username, failed_logins=failures)
+
+
+# -- sessions -----------------------------------------------------------------------------------
+def _stamp(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _local_time(stamp: str) -> str:
+    moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%H:%M")
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(store: Store, principal: Principal) -> str:
+    """A new session token; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=settings().auth.session_hours)
+    store.add_session(_token_hash(token), principal.username, _stamp(expires))
+    return token
+
+
+def resume_session(store: Store, token: str) -> Principal:
+    username = store.session_user(_token_hash(token), now_utc())
+    if username is None:
+        raise UserError("auth.session_expired")
+    return principal_of(store, username)
+
+
+def end_session(store: Store, token: str) -> None:
+    store.end_session(_token_hash(token))
