@@ -19,7 +19,7 @@ from .layers import FieldSpec, LayerSpec
 @dataclass(frozen=True)
 class AttributeProblem:
     """A value that could not be mapped: ``kind`` is missing_field, missing_value, bad_enum,
-    bad_date or bad_number."""
+    bad_date, bad_number or out_of_range."""
 
     kind: str
     field: str
@@ -44,7 +44,13 @@ def match_columns(spec: LayerSpec, columns: list[str]) -> dict[str, str]:
 
 
 def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == ""
+    """None, NaN, NaT (an empty date cell as pyogrio reads it) or only whitespace."""
+    return (
+        value is None
+        or value is pd.NaT
+        or (isinstance(value, float) and math.isnan(value))
+        or (str(value).strip() == "")
+    )
 
 
 def convert_value(f: FieldSpec, value: object) -> object:
@@ -66,6 +72,10 @@ def convert_value(f: FieldSpec, value: object) -> object:
             number = float(str(value).replace(",", ""))
         except ValueError:
             raise ValueError("bad_number") from None
+        if not math.isfinite(number):
+            raise ValueError("bad_number")
+        if (f.min is not None and number < f.min) or (f.max is not None and number > f.max):
+            raise ValueError("out_of_range")
         return int(number) if f.type == "int" and number.is_integer() else number
     text = str(value).strip()
     return text[:-2] if f.name.endswith("id") and text.endswith(".0") and text[:-2].isdigit() else text

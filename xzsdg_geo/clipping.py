@@ -76,7 +76,7 @@ def zone_cover(districts: np.ndarray, zones: np.ndarray) -> ZoneCover:
     for i, union in enumerate(per_district):
         if union is None:
             continue
-        polys = shapely.get_parts(union)
+        polys = shapely.get_parts(shapely.get_parts(union))  # twice: a repaired zone may nest a multi in a GC
         polys = polys[shapely.get_type_id(polys) == shapely.GeometryType.POLYGON]
         parts.append(polys)
         owner.append(np.full(len(polys), i))

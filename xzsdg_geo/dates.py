@@ -22,7 +22,8 @@ _SERIAL = re.compile(r"^\s*(\d{5})(\.0+)?\s*$")
 def parse_date(value: object) -> dt.date | None:
     """A date from any accepted spelling; ``None`` when the value is not a date."""
     if isinstance(value, dt.datetime):
-        return value.date()
+        # NaT, pandas' missing datetime, is a datetime that is not equal to itself
+        return value.date() if value == value else None
     if isinstance(value, dt.date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -44,9 +45,13 @@ def parse_date(value: object) -> dt.date | None:
 
 
 def end_of_day_utc(day: dt.date) -> str:
-    """The store timestamp at which a calendar day in China ends."""
+    """The last store timestamp of a calendar day in China.
+
+    One microsecond before the next day starts: a version stamped ``start_of_day_utc(day + 1)``
+    (an import ``--valid-from`` the next day) is not yet in the store as it stood at the end of ``day``.
+    """
     local = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=CST)
-    return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return (local - dt.timedelta(microseconds=1)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def start_of_day_utc(day: dt.date) -> str:

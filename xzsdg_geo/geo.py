@@ -54,8 +54,12 @@ def area_ha(geoms: np.ndarray) -> np.ndarray:
 
 
 def geodesic_area_ha(geom: shapely.Geometry) -> float:
-    """Area on the GRS80 ellipsoid, the reference the equal-area sums are checked against."""
-    return abs(GEOD.geometry_area_perimeter(densify(geom))[0]) / M2_PER_HA
+    """Area on the GRS80 ellipsoid, the reference the equal-area sums are checked against.
+
+    Oriented first: pyproj adds each ring's signed area, so holes only subtract when they run
+    against their shell, and the parts of a multipolygon only add when they all run one way.
+    """
+    return GEOD.geometry_area_perimeter(shapely.orient_polygons(densify(geom)))[0] / M2_PER_HA
 
 
 def geodesic_length_m(geom: shapely.Geometry) -> float:

@@ -38,6 +38,8 @@ class FieldSpec:
     label_en: str
     aliases: tuple[str, ...] = ()
     values: tuple[EnumValue, ...] = ()
+    min: float | None = None  # numbers only: the allowed range, inclusive
+    max: float | None = None
 
     def value(self, code: str) -> EnumValue:
         return next(v for v in self.values if v.code == code)
@@ -94,6 +96,8 @@ def _parse_field(raw: dict, path: Path) -> FieldSpec:
         label_en=raw.get("label_en", raw["name"]),
         aliases=tuple(raw.get("aliases", ())),
         values=values,
+        min=raw.get("min"),
+        max=raw.get("max"),
     )
 
 
