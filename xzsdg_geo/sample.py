@@ -42,6 +42,16 @@ QUARRY_HILLS = [  # (adcode, lon, lat, count)
     ("320382", 117.80, 34.40, 12),
     ("320381", 118.30, 34.40, 12),
 ]
+# Pits within ~5 km of the central districts are engineered, the others left to recover naturally,
+# except one pit in OFF_PLAN_SHARE, so the sample shows measures that go against the plan.
+CITY_CORE = ("320302", "320303", "320311")
+NEAR_CITY_DEG = 0.05
+OFF_PLAN_SHARE = 0.1
+QUARRY_POINT_EVERY = 20  # every 20th pit has no surveyed outline yet: a point
+# People a collapse or landslide pit threatens (surveyed 受威胁人数), and how often.
+THREAT_PEOPLE = ([0, 6, 30, 120, 320], [0.3, 0.25, 0.2, 0.15, 0.1])
+# Water classes of the urban segments and how often: about 90 % at class III or better.
+WATER_CLASSES = (["I", "II", "III", "IV", "V", "worse_than_V"], [0.05, 0.3, 0.55, 0.08, 0.015, 0.005])
 RIVERS = [  # name, polyline through the built-up area, segments
     ("故黄河", [(117.08, 34.31), (117.17, 34.28), (117.22, 34.27), (117.30, 34.29), (117.40, 34.27)], 16),
     ("奎河", [(117.17, 34.27), (117.18, 34.22), (117.20, 34.17), (117.22, 34.12)], 10),
@@ -58,23 +68,36 @@ RIVERS = [  # name, polyline through the built-up area, segments
     ("大龙湖", [(117.32, 34.22), (117.34, 34.23), (117.35, 34.21), (117.32, 34.22)], 4),
     ("九里湖", [(117.14, 34.33), (117.16, 34.34), (117.17, 34.32), (117.14, 34.33)], 4),
 ]
-BUFFER_PROJECTS = [  # the plan's four, then two more of the same kind
-    (
-        "BP-01",
-        "丰县南四湖入湖河流复新河下游欢西片区生态安全缓冲区",
-        "320321",
-        116.76,
-        34.74,
-        420,
-        "building",
-        62,
-    ),
-    ("BP-02", "睢宁县开发区污水处理厂生态安全缓冲区", "320324", 117.95, 33.92, 85, "building", 48),
-    ("BP-03", "铜山区郑集镇生态安全缓冲区", "320312", 117.04, 34.44, 260, "approved", 15),
-    ("BP-04", "贾汪区大洞山“生态岛”", "320305", 117.52, 34.40, 900, "building", 70),
-    ("BP-05", "邳州市沂河湿地生态安全缓冲区", "320382", 118.02, 34.32, 180, "finished", 100),
-    ("BP-06", "新沂市骆马湖东岸生态安全缓冲区", "320381", 118.30, 34.13, 240, "approved", 10),
-]
+PLAN_DUE = dt.date(2027, 12, 31)
+
+
+@dataclass(frozen=True)
+class BufferSample:
+    project_id: str
+    name: str
+    lon: float
+    lat: float
+    hectares: float
+    stage: str
+    percent: float
+    started: dt.date | None
+    due: dt.date
+    finished: dt.date | None = None
+
+
+BUFFER_PROJECTS = [  # the plan's four, due by the end of 2027, then two more of the same kind
+    BufferSample("BP-01", "丰县南四湖入湖河流复新河下游欢西片区生态安全缓冲区", 116.76, 34.74, 420,
+                 "building", 62, dt.date(2024, 4, 1), PLAN_DUE),
+    BufferSample("BP-02", "睢宁县开发区污水处理厂生态安全缓冲区", 117.95, 33.92, 85, "building", 38,
+                 dt.date(2024, 9, 1), PLAN_DUE),
+    BufferSample("BP-03", "铜山区郑集镇生态安全缓冲区", 117.04, 34.44, 260, "approved", 0, None, PLAN_DUE),
+    BufferSample("BP-04", "贾汪区大洞山“生态岛”", 117.52, 34.40, 900, "building", 70,
+                 dt.date(2024, 3, 1), PLAN_DUE),
+    BufferSample("BP-05", "邳州市沂河湿地生态安全缓冲区", 118.02, 34.32, 180, "finished", 100,
+                 dt.date(2023, 10, 1), dt.date(2025, 12, 31), dt.date(2025, 11, 20)),
+    BufferSample("BP-06", "新沂市骆马湖东岸生态安全缓冲区", 118.30, 34.13, 240, "building", 10,
+                 dt.date(2025, 3, 1), dt.date(2026, 6, 30)),
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -202,26 +225,54 @@ def _parcels(
     return gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4490")
 
 
+def _threat(rng: np.random.Generator, hazard: str) -> tuple[int | None, float | None]:
+    """Surveyed people and property (万元) a pit threatens; a pit with no hazard threatens none."""
+    if hazard == "none":
+        return None, None
+    people = int(rng.choice(THREAT_PEOPLE[0], p=THREAT_PEOPLE[1]))
+    return people, round(people * float(rng.uniform(2.0, 6.0)), 1)
+
+
+def _measure(rng: np.random.Generator, near_city: bool) -> str:
+    """The plan's measure for the pit's place, or, in OFF_PLAN_SHARE of pits, the other one."""
+    on_plan = rng.random() >= OFF_PLAN_SHARE
+    return "engineering" if near_city == on_plan else "natural"
+
+
 def _quarries(rng: np.random.Generator, districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     area_of = dict(zip(districts["adcode"], districts.geometry, strict=True))
+    core = shapely.union_all([area_of[a] for a in CITY_CORE])
     rows, geoms = [], []
     for adcode, lon, lat, count in QUARRY_HILLS:
         for _ in range(count):
             centre = _point_in(rng, area_of[adcode], lon, lat, 0.05)
-            status = rng.choice(["treated", "in_progress", "untreated"], p=[0.55, 0.2, 0.25])
+            status = str(rng.choice(["treated", "in_progress", "untreated"], p=[0.55, 0.2, 0.25]))
             year = int(rng.integers(2013, 2027)) if status == "treated" else None
+            hazard = str(rng.choice(["collapse", "landslide", "none"], p=[0.4, 0.25, 0.35]))
+            people, property_wan = _threat(rng, hazard)
+            measure = _measure(rng, core.distance(centre) < NEAR_CITY_DEG)
             n = len(rows) + 1
             rows.append(
                 {
                     "quarry_id": f"DK-{n:03d}",
                     "name": f"采石宕口{n:03d}",
-                    "hazard_type": str(rng.choice(["collapse", "landslide", "none"], p=[0.4, 0.25, 0.35])),
-                    "status": str(status),
+                    "hazard_type": hazard,
+                    "threat_people": people,
+                    "threat_property_wan": property_wan,
+                    "status": status,
                     "completed_on": dt.date(year, 6, 30) if year else None,
+                    "measure": None if status == "untreated" and rng.random() < 0.5 else measure,
                 }
             )
-            geoms.append(_blob(rng, centre, rng.uniform(80, 220)))
+            outline = _blob(rng, centre, rng.uniform(80, 220))
+            geoms.append(centre if n % QUARRY_POINT_EVERY == 0 else outline)
     return gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4490")
+
+
+def _scores(rng: np.random.Generator) -> dict[str, float]:
+    """The five 幸福河湖 dimensions of an assessed segment, 0-100."""
+    dims = ("safety", "health", "beauty", "culture", "development")
+    return {f"score_{d}": round(float(rng.uniform(72, 98)), 1) for d in dims}
 
 
 def _river_segments(rng: np.random.Generator) -> gpd.GeoDataFrame:
@@ -230,16 +281,18 @@ def _river_segments(rng: np.random.Generator) -> gpd.GeoDataFrame:
         line = shapely.segmentize(LineString(coords), 0.002)
         for k in range(count):
             part = ops.substring(line, k / count, (k + 1) / count, normalized=True)
-            status = rng.choice(["accepted", "building", "not_started"], p=[0.62, 0.28, 0.10])
+            status = str(rng.choice(["accepted", "building", "not_started"], p=[0.62, 0.28, 0.10]))
+            water = rng.choice(WATER_CLASSES[0], p=WATER_CLASSES[1])
             n = len(rows) + 1
             rows.append(
                 {
                     "segment_id": f"HH-{n:03d}",
                     "river": river,
                     "name": f"{river}第{k + 1}段",
-                    "water_class": str(rng.choice(["II", "III", "IV", "V"], p=[0.2, 0.5, 0.25, 0.05])),
-                    "happy_status": str(status),
+                    "water_class": str(water),
+                    "happy_status": status,
                     "accepted_year": int(rng.integers(2021, 2027)) if status == "accepted" else None,
+                    **(_scores(rng) if status == "accepted" else {}),
                 }
             )
             geoms.append(part)
@@ -248,16 +301,18 @@ def _river_segments(rng: np.random.Generator) -> gpd.GeoDataFrame:
 
 def _buffer_projects(rng: np.random.Generator) -> gpd.GeoDataFrame:
     rows, geoms = [], []
-    for pid, name, _adcode, lon, lat, hectares, stage, pct in BUFFER_PROJECTS:
-        radius = np.sqrt(hectares * 10_000 / np.pi)
-        geoms.append(_blob(rng, Point(lon, lat), radius))
+    for bp in BUFFER_PROJECTS:
+        radius = np.sqrt(bp.hectares * 10_000 / np.pi)
+        geoms.append(_blob(rng, Point(bp.lon, bp.lat), radius))
         rows.append(
             {
-                "project_id": pid,
-                "name": name,
-                "stage": stage,
-                "percent_complete": float(pct),
-                "due_on": dt.date(2027, 12, 31),
+                "project_id": bp.project_id,
+                "name": bp.name,
+                "stage": bp.stage,
+                "percent_complete": float(bp.percent),
+                "due_on": bp.due,
+                "started_on": bp.started,
+                "finished_on": bp.finished,
             }
         )
     return gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4490")
