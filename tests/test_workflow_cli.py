@@ -49,9 +49,7 @@ def _parcels_file(store_path: str, tmp_path: Path) -> Path:
 
 def test_submit_review_undo_from_the_shell(store_path, tmp_path):
     path = _parcels_file(store_path, tmp_path)
-    done = run(
-        "submit", str(path), "--layer", "restoration_parcels", "--by", "field_team", "--store", store_path
-    )
+    done = run("submit", str(path), "--layer", "restoration_parcels", "--by", "field_team", store=store_path)
     assert done.returncode == 0, done.stderr
     assert "已提交" in done.stdout
     listed = run("submissions", "list", "--status", "pending", "--as", "reviewer", store=store_path)
@@ -85,9 +83,7 @@ def test_a_refused_file_is_kept_and_reported_in_chinese(store_path, tmp_path):
     bad = tmp_path / "bad.geojson"
     point = {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [117.2, 34.3]}}
     bad.write_text(json.dumps({"type": "FeatureCollection", "features": [point]}), encoding="utf-8")
-    done = run(
-        "submit", str(bad), "--layer", "restoration_parcels", "--by", "field_team", "--store", store_path
-    )
+    done = run("submit", str(bad), "--layer", "restoration_parcels", "--by", "field_team", store=store_path)
     assert done.returncode == 1 and "未通过检查" in done.stderr and "Traceback" not in done.stderr
     store = open_store(store_path)
     try:

@@ -33,7 +33,8 @@ def timeline(store: Store, feature_id: str, layer: str | None = None) -> list[Ve
             geom = rec.geometry
             measure = geodesic_length_m(geom) if spec.is_line else float(area_ha([geom])[0])
             props = {f: getattr(rec, f) for f in spec.field_names}
-            rows.append(VersionRow(spec.name, feature_id, int(rec.version), rec.valid_from, rec.valid_to,
+            valid_to = rec.valid_to if isinstance(rec.valid_to, str) else None  # pandas gives NaN
+            rows.append(VersionRow(spec.name, feature_id, int(rec.version), rec.valid_from, valid_to,
                                    rec.recorded_by, rec.source, measure, props))  # fmt: skip
     if not rows:
         raise UserError("history.not_found", id=feature_id)
