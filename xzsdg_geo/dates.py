@@ -59,6 +59,11 @@ def start_of_day_utc(day: dt.date) -> str:
     return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def cst_date(stamp: str) -> dt.date:
+    """A store timestamp (UTC) as the calendar day it was in China."""
+    return dt.datetime.fromisoformat(stamp).astimezone(CST).date()
+
+
 def now_utc() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 

@@ -9,7 +9,7 @@ import datetime as dt
 import json
 import sys
 
-from ..dates import today_cst
+from ..dates import cst_date, today_cst
 from ..i18n import t
 from ..rates import DistrictRate, RateReport, compute_rates
 from ..textfmt import fmt_num, table
@@ -62,7 +62,7 @@ def cmd_rates(args: argparse.Namespace) -> int:
     else:
         print(render_table(report))
     if report.zones_first_recorded:
-        print(t("rates.no_zones_yet", first=report.zones_first_recorded[:10]), file=sys.stderr)
+        print(t("rates.no_zones_yet", first=cst_date(report.zones_first_recorded)), file=sys.stderr)
     return 0
 
 

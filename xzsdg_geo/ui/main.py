@@ -1,16 +1,16 @@
-"""Placeholder page until the overview is built: the rates table."""
+"""The app's frame: page settings, the language switch and the navigation over ``pages/``."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-from ..cli.rates import render_table
-from ..config import store_location
-from ..dates import today_cst
-from ..rates import compute_rates
-from ..store import open_store
+from ..i18n import t
+from . import lang
+from .pages import overview
 
 
 def run() -> None:
-    st.set_page_config(page_title="徐州示范区地理监测平台", layout="wide")
-    store = open_store(store_location())
-    st.code(render_table(compute_rates(store, today_cst())))
-    store.close()
+    st.set_page_config(page_title=t("ui.page_title", lang.current()), layout="wide")
+    chosen = lang.switch()
+    pages = [st.Page(overview.render, title=t("ui.page_overview", chosen), url_path="overview", default=True)]
+    st.navigation(pages).run()

@@ -1,0 +1,1 @@
+"""One module per page: thin, calling services and cached reads, with no geometry logic."""
