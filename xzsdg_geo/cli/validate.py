@@ -1,9 +1,109 @@
-"""``validate``: (being built)."""
+"""``validate``: check an upload as the upload page would, without writing anything.
+
+Exit 0 when the file would be accepted, 1 when it is refused (the report says why), 2 for a usage
+mistake (unknown layer, unreadable file or store). Without ``--store`` the default store is used
+when it exists; with none, overlaps with approved features are not checked (a note on stderr says
+so) and the bundled district boundaries are used.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..config import store_location
+from ..errors import UserError
+from ..i18n import t
+from ..readers import ReadOptions
+from ..services.importing import layer_spec
+from ..store import Store, open_store
+from ..textfmt import fmt_num
+from ..validation import Finding, ValidationReport, validate_upload
+
+EXIT_REFUSED = 1
+
+
+def _store(explicit: str | None) -> Store | None:
+    """The named store; else the default one if it exists; else none."""
+    location = store_location(explicit)
+    if explicit or Path(location).is_file():
+        return open_store(location)
+    return None
+
+
+def _line(report: ValidationReport, f: Finding) -> str:
+    if f.feature is None:
+        return f"  - {f.message()}"
+    fid = report.features[f.feature].feature_id if f.feature < len(report.features) else None
+    return "  - " + t(
+        "validate.at_feature",
+        n=f.feature + 1,
+        id=t("validate.feature_id", id=fid) if fid else "",
+        text=f.message(),
+    )
+
+
+def render(report: ValidationReport, filename: str) -> str:
+    spec = layer_spec(report.layer)
+    head = t(
+        "validate.head",
+        file=filename,
+        layer=spec.title(),
+        crs=report.source_crs or "—",
+        inferred=t("validate.inferred") if report.crs_inferred else "",
+        encoding=report.encoding or "—",
+    )
+    lines = [head]
+    if report.features:
+        values = [getattr(f, report.measure) or 0.0 for f in report.features]
+        key = "validate.count_area" if report.measure == "area_ha" else "validate.count_length"
+        lines.append(t(key, n=len(report.features), total=fmt_num(sum(values))))
+    for title, findings in (("validate.errors", report.errors), ("validate.warnings", report.warnings)):
+        if findings:
+            lines += [t(title, n=len(findings)), *(_line(report, f) for f in findings)]
+    lines.append(t("validate.ok" if report.ok else "validate.refused"))
+    return "\n".join(lines)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    layer_spec(args.layer)
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError:
+        raise UserError("file.unreadable", path=args.file) from None
+    options = ReadOptions(
+        crs=args.crs, encoding=args.encoding, gcj02=args.gcj02, source_layer=args.source_layer
+    )
+    store = _store(args.store)
+    try:
+        report = validate_upload(data, Path(args.file).name, args.layer, options, store)
+    finally:
+        if store is not None:
+            store.close()
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render(report, Path(args.file).name))
+    if store is None:
+        print(t("validate.no_store"), file=sys.stderr)
+    return 0 if report.ok else EXIT_REFUSED
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Adds no command yet."""
+    p = sub.add_parser(
+        "validate",
+        help=t("cli.help_validate"),
+        description=t("cli.help_validate"),
+        epilog=t("validate.exit_codes"),
+    )
+    p.set_defaults(func=cmd_validate)
+    p.add_argument("--store", help=t("cli.help_validate_store"))
+    p.add_argument("file")
+    p.add_argument("--layer", required=True, help=t("cli.help_layer"))
+    p.add_argument("--crs", help=t("cli.help_crs"))
+    p.add_argument("--encoding", help=t("cli.help_encoding"))
+    p.add_argument("--gcj02", action="store_true", help=t("cli.help_gcj02"))
+    p.add_argument("--source-layer", help=t("cli.help_source_layer"))
+    p.add_argument("--json", action="store_true", help=t("cli.help_json"))

@@ -6,15 +6,28 @@ Adding a format is adding a module with a reader class and one line below.
 from __future__ import annotations
 
 from ..errors import UserError
-from .base import Reader, ReadOptions, SourceLayer
+from .base import Note, Reader, ReadOptions, SourceLayer
+from .dxf import DxfReader
+from .flatgeobuf import FlatGeobufReader
 from .geojson import GeoJSONReader
 from .geopackage import GeoPackageReader
+from .kml import KmlReader
 from .shapefile_zip import ShapefileZipReader
+from .survey_txt import SurveyTxtReader
 
-__all__ = ["READERS", "ReadOptions", "Reader", "SourceLayer", "find_reader", "read_file"]
+__all__ = ["READERS", "Note", "ReadOptions", "Reader", "SourceLayer", "find_reader", "read_file"]
 
-# Most specific first: a sniff that looks at magic bytes before one that trusts the file name.
-READERS: list[Reader] = [ShapefileZipReader(), GeoPackageReader(), GeoJSONReader()]
+# Most specific first: magic bytes and archive contents before sniffs that trust the file name;
+# GeoJSON's sniff ("starts with {") is the loosest, so it comes last.
+READERS: list[Reader] = [
+    ShapefileZipReader(),
+    GeoPackageReader(),
+    FlatGeobufReader(),
+    SurveyTxtReader(),
+    DxfReader(),
+    KmlReader(),
+    GeoJSONReader(),
+]
 
 
 def find_reader(data: bytes, filename: str) -> Reader:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .base import ReadOptions, SourceLayer
-from .ogr import read_layers
+from .base import ReadOptions, SourceLayer, make_layer
+from .ogr import crs_code, read_frame, spatial_layers
 
 
 class GeoPackageReader:
@@ -13,4 +13,8 @@ class GeoPackageReader:
         return data.startswith(b"SQLite format 3\x00")
 
     def read(self, data: bytes, filename: str, options: ReadOptions) -> list[SourceLayer]:
-        return read_layers(data, [options.source_layer] if options.source_layer else None)
+        layers = []
+        for name in spatial_layers(data):
+            frame = read_frame(data, layer=name)
+            layers.append(make_layer(name, frame, options, declared=crs_code(frame.crs), encoding="utf-8"))
+        return layers

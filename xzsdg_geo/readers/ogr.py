@@ -1,12 +1,14 @@
-"""What the GDAL-backed readers share: reading one layer from bytes with pyogrio."""
+"""What the GDAL-backed readers share: reading layers from bytes or a path with pyogrio."""
 
 from __future__ import annotations
 
 import io
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import geopandas as gpd
 import pyogrio
-
-from .base import SourceLayer
 
 
 def crs_code(crs) -> str | None:
@@ -17,17 +19,28 @@ def crs_code(crs) -> str | None:
     return f"{auth[0]}:{auth[1]}" if auth else crs.to_wkt()
 
 
-def read_layers(
-    source, layer_names: list[str] | None = None, encoding: str | None = None
-) -> list[SourceLayer]:
-    """Every (or the named) layer of an OGR data source given as a path or bytes."""
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """GDAL's remarks (e.g. on the in-memory file's name) are not for the uploader."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
-    def open_source():
-        return io.BytesIO(source) if isinstance(source, bytes) else source
 
-    names = layer_names or [str(row[0]) for row in pyogrio.list_layers(open_source())]
-    layers = []
-    for name in names:
-        frame = pyogrio.read_dataframe(open_source(), layer=name, encoding=encoding)
-        layers.append(SourceLayer(name=name, frame=frame, crs=crs_code(frame.crs), encoding=encoding))
-    return layers
+def _open(source: bytes | str):
+    return io.BytesIO(source) if isinstance(source, bytes) else source
+
+
+def spatial_layers(source: bytes | str) -> list[str]:
+    """The names of the layers that have geometry (a GeoPackage may hold plain tables too)."""
+    with _quiet():
+        listed = pyogrio.list_layers(_open(source))
+    return [str(name) for name, geometry_type in listed if geometry_type]
+
+
+def read_frame(
+    source: bytes | str, layer: str | None = None, encoding: str | None = None, **open_options: str
+) -> gpd.GeoDataFrame:
+    """One layer as a GeoDataFrame; ``encoding`` decodes its text instead of GDAL's own guess."""
+    with _quiet():
+        return pyogrio.read_dataframe(_open(source), layer=layer, encoding=encoding, **open_options)

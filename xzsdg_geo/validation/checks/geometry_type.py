@@ -1,0 +1,29 @@
+"""Each feature's geometry fits the layer: polygon layers take (multi)polygons, river segments lines."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...errors import Term
+from ..context import UploadContext
+from ..findings import Finding, finding
+from ..stages import allowed_types
+
+
+class GeometryType:
+    code = "geometry_type"
+    gate = False
+
+    def check(self, ctx: UploadContext) -> list[Finding]:
+        expected = "/".join(sorted(allowed_types(ctx.spec)))
+        out = []
+        for i in np.flatnonzero(~ctx.fits & (ctx.placed | ~ctx.present)):
+            geom = ctx.geoms[i]
+            if not ctx.present[i]:
+                out.append(finding(self.code, int(i), key="check.geometry_type.missing"))
+            else:
+                found = Term(f"geometry.{geom.geom_type}")
+                out.append(
+                    finding(self.code, int(i), {"found": geom.geom_type}, found=found, expected=expected)
+                )
+        return out
