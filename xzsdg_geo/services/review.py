@@ -137,8 +137,13 @@ def _rate_effects(store: Store, principal: Principal, sub: Submission, as_of: dt
     ]
 
 
+# Rates closer than this (percentage points) are the same: overlays re-noded by a nearby change
+# move a district's figure by ~1e-7, far below anything shown.
+RATE_TOLERANCE_PCT = 1e-4
+
+
 def _same_rate(a: float | None, b: float | None) -> bool:
-    return (a is None and b is None) or (a is not None and b is not None and abs(a - b) < 1e-9)
+    return (a is None and b is None) or (a is not None and b is not None and abs(a - b) < RATE_TOLERANCE_PCT)
 
 
 def _diff(current: gpd.GeoDataFrame, feature: NewFeature) -> FeatureDiff:
