@@ -21,7 +21,7 @@ from ..readers import ReadOptions, SourceLayer
 from ..store import Store
 from . import stages
 from .columns import restore_cut_names
-from .place import Region, region_for
+from .place import Region, extent_region, region_for
 from .settings import ValidationSettings
 
 NAME_COLUMNS = ("name", "名称", "地块名称", "项目名称", "Name", "NAME")
@@ -159,6 +159,8 @@ class UploadContext:
     # -- surroundings ----------------------------------------------------------------------------
     @cached_property
     def region(self) -> Region:
+        if self.spec.replace_on_import:  # a boundary set: checked against the city's extent
+            return extent_region(self.checks.inside_buffer_m)
         return region_for(self.upload.store, self.checks.inside_buffer_m)
 
     @cached_property

@@ -92,6 +92,16 @@ def _bundled(buffer_m: float) -> Region:
     return _build(tuple(districts["name"]), districts.geometry.to_numpy(), buffer_m)
 
 
+# Xuzhou's official extent (116°22′–118°40′E, 33°43′–34°58′N): what a new boundary set is checked
+# against, since checking it against the boundaries it replaces would be circular.
+XUZHOU_EXTENT = (116 + 22 / 60, 33 + 43 / 60, 118 + 40 / 60, 34 + 58 / 60)
+
+
+@cache
+def extent_region(buffer_m: float) -> Region:
+    return _build(("徐州市",), np.array([shapely.box(*XUZHOU_EXTENT)]), buffer_m)
+
+
 def region_for(store: Store | None, buffer_m: float) -> Region:
     if store is not None:
         districts = store.features("districts")
