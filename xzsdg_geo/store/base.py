@@ -11,12 +11,13 @@ import datetime as dt
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 import geopandas as gpd
 import shapely
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 VERSION_COLUMNS = ("feature_id", "version", "valid_from", "valid_to", "recorded_by", "source")
 
 
@@ -84,8 +85,11 @@ class Store(Protocol):
     def retire_features(self, layer: str, feature_ids: Sequence[str]) -> list[str]:
         """Close the current versions of these ids; returns those that were current."""
 
-    def features(self, layer: str, at: str | None = None) -> gpd.GeoDataFrame:
-        """The versions valid at store time ``at`` (default: now), one row per feature."""
+    def features(
+        self, layer: str, at: str | None = None, fields: Sequence[str] | None = None
+    ) -> gpd.GeoDataFrame:
+        """The versions valid at store time ``at`` (default: now), one row per feature; only the
+        named layer ``fields`` (default all) besides the version columns and the geometry."""
 
     def history(self, layer: str, feature_id: str) -> gpd.GeoDataFrame:
         """Every version of one feature, oldest first."""
@@ -107,6 +111,22 @@ class Store(Protocol):
 
     def indicator_history(self, no: int, year: int | None = None) -> list[IndicatorValue]:
         """Every recorded version of an indicator's values (of one year if given), oldest first."""
+
+    # -- rasters: catalog rows (table xzsdg_rasters), bytes in xzsdg_files or in files beside the store -
+    def add_raster(self, raster: NewRaster, data: bytes | Path, *, by: str) -> RasterEntry:
+        """Keep a raster's bytes and catalog it: ``bytes`` go into the store (xzsdg_files), a ``Path``
+        is copied, content-addressed, into the store's raster folder (read by windows from disk)."""
+
+    def rasters(self, kind: str | None = None) -> list[RasterEntry]:
+        """The catalog (of one kind if given), by acquisition date then id."""
+
+    def get_raster(self, raster_id: int) -> RasterEntry: ...
+
+    def find_raster(self, sha256: str) -> RasterEntry | None:
+        """The entry holding these bytes, if they were registered before."""
+
+    def raster_data(self, raster: RasterEntry) -> bytes | Path:
+        """The kept bytes of a raster held in the store, or the path of its file beside the store."""
 
 
 def canonical_value(value: object) -> object:
@@ -201,3 +221,35 @@ class IndicatorValue:
     valid_from: str
     valid_to: str | None
     note: str | None
+
+
+@dataclass(frozen=True)
+class NewRaster:
+    """A raster file to catalog: bounds in lon/lat (EPSG:4490), grid and resolution in its own CRS."""
+
+    sha256: str
+    filename: str
+    kind: str  # ndvi, red, nir, landcover, water
+    acquired_on: str  # ISO date
+    crs: str  # "EPSG:n" when the file's CRS has a code, else its WKT
+    width: int
+    height: int
+    res_x: float
+    res_y: float
+    west: float
+    south: float
+    east: float
+    north: float
+    dtype: str
+    nodata: float | None
+    size: int
+
+
+@dataclass(frozen=True)
+class RasterEntry(NewRaster):
+    """A cataloged raster; ``in_store``: its bytes are in the store (else a file beside it)."""
+
+    id: int
+    in_store: bool
+    registered_by: str
+    registered_at: str

@@ -22,6 +22,7 @@ from .base import VERSION_COLUMNS, ImportRecord, NewFeature, WriteResult, canoni
 from .gpkg_accounts import AccountTables
 from .gpkg_audit import AuditTables
 from .gpkg_indicators import IndicatorTables
+from .gpkg_rasters import RasterTables
 from .gpkg_schema import SRS_ID, create_schema, migrate, schema_version, sync_layers
 from .gpkg_workflow import WorkflowTables
 
@@ -41,7 +42,7 @@ def promote_to_multi(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
     return out
 
 
-class GeoPackageStore(WorkflowTables, AccountTables, AuditTables, IndicatorTables):
+class GeoPackageStore(WorkflowTables, AccountTables, AuditTables, IndicatorTables, RasterTables):
     """A :class:`~xzsdg_geo.store.base.Store` in a single ``.gpkg`` file."""
 
     def __init__(self, path: str | Path, conn: sqlite3.Connection) -> None:
@@ -233,8 +234,10 @@ class GeoPackageStore(WorkflowTables, AccountTables, AuditTables, IndicatorTable
         )
 
     # -- reading -------------------------------------------------------------------------------
-    def _frame(self, spec: LayerSpec, where: str, params: tuple) -> gpd.GeoDataFrame:
-        columns = (*VERSION_COLUMNS, *spec.field_names)
+    def _frame(
+        self, spec: LayerSpec, where: str, params: tuple, fields: Sequence[str] | None = None
+    ) -> gpd.GeoDataFrame:
+        columns = (*VERSION_COLUMNS, *(spec.field_names if fields is None else fields))
         select = ", ".join(f'"{c}"' for c in columns)
         rows = self._conn.execute(
             f'SELECT geom, {select} FROM "{spec.name}" WHERE {where} ORDER BY feature_id, version',
@@ -244,11 +247,17 @@ class GeoPackageStore(WorkflowTables, AccountTables, AuditTables, IndicatorTable
         geometry = geom_blob.decode([r[0] for r in rows]) if rows else np.array([], dtype=object)
         return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORE_CRS)
 
-    def features(self, layer: str, at: str | None = None) -> gpd.GeoDataFrame:
+    def features(
+        self, layer: str, at: str | None = None, fields: Sequence[str] | None = None
+    ) -> gpd.GeoDataFrame:
         spec = get_layer(layer)
+        unknown = set(fields or ()) - set(spec.field_names)
+        if unknown:
+            raise KeyError(f"{layer} has no fields {sorted(unknown)}")
         if at is None:
-            return self._frame(spec, "valid_to IS NULL", ())
-        return self._frame(spec, "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)", (at, at))
+            return self._frame(spec, "valid_to IS NULL", (), fields)
+        where = "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
+        return self._frame(spec, where, (at, at), fields)
 
     def history(self, layer: str, feature_id: str) -> gpd.GeoDataFrame:
         return self._frame(get_layer(layer), "feature_id = ?", (feature_id,))

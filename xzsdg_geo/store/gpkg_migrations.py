@@ -59,4 +59,22 @@ INDICATOR_VALUES = [
     " BEGIN SELECT RAISE(ABORT, 'a recorded indicator value can only be closed'); END",
 ]
 
-MIGRATIONS: dict[int, list[str]] = {2: WORKFLOW, 3: INDICATOR_VALUES}
+# Rasters (remote-sensing images, land cover): a catalog row per registered file. The bytes are in
+# xzsdg_files when ``in_store`` (small files), else a content-addressed file in the store's raster folder
+# (``<store>.rasters/<sha256>.tif``), so a large image is read by windows straight from disk.
+RASTERS = [
+    """CREATE TABLE xzsdg_rasters (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, sha256 TEXT NOT NULL UNIQUE, filename TEXT NOT NULL,
+      kind TEXT NOT NULL, acquired_on TEXT NOT NULL, crs TEXT NOT NULL, width INTEGER NOT NULL,
+      height INTEGER NOT NULL, res_x REAL NOT NULL, res_y REAL NOT NULL, west REAL NOT NULL,
+      south REAL NOT NULL, east REAL NOT NULL, north REAL NOT NULL, dtype TEXT NOT NULL, nodata REAL,
+      size INTEGER NOT NULL, in_store INTEGER NOT NULL, registered_by TEXT NOT NULL,
+      registered_at TEXT NOT NULL)""",
+    "CREATE INDEX xzsdg_rasters_kind ON xzsdg_rasters (kind, acquired_on)",
+    "CREATE TRIGGER xzsdg_rasters_no_change BEFORE UPDATE ON xzsdg_rasters"
+    " BEGIN SELECT RAISE(ABORT, 'the raster catalog is append-only'); END",
+    "CREATE TRIGGER xzsdg_rasters_no_delete BEFORE DELETE ON xzsdg_rasters"
+    " BEGIN SELECT RAISE(ABORT, 'the raster catalog is append-only'); END",
+]
+
+MIGRATIONS: dict[int, list[str]] = {2: WORKFLOW, 3: INDICATOR_VALUES, 4: RASTERS}
