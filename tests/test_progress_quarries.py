@@ -209,9 +209,11 @@ def test_sample_store_has_both_classes_and_all_districts_of_the_hills(sample_sto
 
 
 def _file(tmp_path: Path, props: dict) -> Path:
-    """A GeoPackage as a field team would send it, Chinese column names and all."""
+    """A GeoPackage as a field team would send it, Chinese column names and all; the pit lies in
+    the hills of 云龙区, inside the sample store's boundaries (imports refuse ground outside)."""
     path = tmp_path / "pits.gpkg"
-    frame = gpd.GeoDataFrame({k: [v] for k, v in props.items()}, geometry=[pit_east_of_core(1_000)], crs=4326)
+    pit = shapely.Point(117.30, 34.22).buffer(0.001)
+    frame = gpd.GeoDataFrame({k: [v] for k, v in props.items()}, geometry=[pit], crs=4326)
     frame.to_file(path, driver="GPKG")
     return path
 
