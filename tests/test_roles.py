@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,8 @@ import pytest
 from shapely.geometry import box
 
 from xzsdg_geo.errors import UserError
+from xzsdg_geo.indicators.tracker import set_actual
+from xzsdg_geo.rasters.catalog import add_raster
 from xzsdg_geo.services import accounts, audit, review, submissions
 from xzsdg_geo.services.auth import Permission, Principal, Role, principal_of
 from xzsdg_geo.services.importing import import_file
@@ -58,6 +61,9 @@ ACTIONS: dict[str, tuple[Permission, Callable[..., object]]] = {
     "audit": (Permission.VIEW_AUDIT, lambda s, p, sid, tmp: audit.entries(s, p)),
     "import": (Permission.IMPORT,
                lambda s, p, sid, tmp: import_file(s, _geojson(tmp), "subsidence_zones", actor=p)),
+    "raster_add": (Permission.IMPORT,
+                   lambda s, p, sid, tmp: add_raster(s, tmp / "n.tif", "ndvi", dt.date(2026, 8, 1), actor=p)),
+    "indicator_set": (Permission.EDIT_TARGETS, lambda s, p, sid, tmp: set_actual(s, p, 7, 2025, 95.0)),
 }  # fmt: skip
 
 
