@@ -1,15 +1,24 @@
-"""Stores: pick a backend by location. A path is the embedded GeoPackage store."""
+"""Stores: pick a backend by location.
+
+``postgresql://user:password@host:port/db`` (or ``postgresql+psycopg://...``) is a PostGIS database;
+a path is the embedded GeoPackage store.
+"""
 
 from __future__ import annotations
 
 from ..errors import UserError
 from .base import ImportRecord, NewFeature, Store, WriteResult
 from .gpkg import GeoPackageStore
+from .postgis_conn import is_postgres_url
 
 __all__ = ["ImportRecord", "NewFeature", "Store", "WriteResult", "create_store", "open_store"]
 
 
-def _backend(location: str) -> type[GeoPackageStore]:
+def _backend(location: str) -> type:
+    if is_postgres_url(location):
+        from .postgis import PostGISStore  # psycopg and libpq load only for a database server
+
+        return PostGISStore
     if "://" in location:
         raise UserError("store.unsupported_url", location=location)
     return GeoPackageStore
@@ -21,5 +30,5 @@ def open_store(location: str) -> Store:
 
 
 def create_store(location: str) -> Store:
-    """A new, empty store; refuses to touch an existing one."""
+    """A new, empty store; refuses to touch an existing one (a file, or our schema in a database)."""
     return _backend(location).create(location)
