@@ -12,7 +12,7 @@ from shapely.geometry import Point, box
 
 from xzsdg_geo.dates import start_of_day_utc
 from xzsdg_geo.errors import UserError
-from xzsdg_geo.store import NewFeature, Store, create_store, open_store
+from xzsdg_geo.store import NewFeature, Store, create_store, gpkg, open_store
 
 T1, T2, T3 = (start_of_day_utc(dt.date(y, 1, 1)) for y in (2020, 2021, 2022))
 SMALL, LARGE = box(117.0, 34.0, 117.01, 34.01), box(117.0, 34.0, 117.02, 34.02)
@@ -186,3 +186,18 @@ def test_the_sample_store_opens_in_gis_software(sample_store_file: Path):
     assert len(districts) == 10 and "鼓楼区" in districts["name"].tolist()
     parcels = pyogrio.read_dataframe(sample_store_file, layer="restoration_parcels_current", max_features=5)
     assert parcels.geometry.geom_type.eq("MultiPolygon").all() and parcels.crs.to_epsg() == 4490
+
+
+def test_a_writer_that_waits_too_long_is_told_the_store_is_busy(tmp_path, monkeypatch):
+    monkeypatch.setattr(gpkg, "BUSY_TIMEOUT_S", 0.2)
+    path = tmp_path / "busy.gpkg"
+    create_store(str(path)).close()
+    holder, waiter = open_store(str(path)), open_store(str(path))
+    try:
+        with holder.transaction(), pytest.raises(UserError) as err:  # another writer holds the lock
+            waiter.add_user("x", "admin", None, "hash")
+        assert err.value.key == "store.busy" and "秒" in err.value.message("zh")
+        assert waiter.users() == []
+    finally:
+        holder.close()
+        waiter.close()

@@ -11,12 +11,13 @@ from ..readers import ReadOptions
 from ..services.auth import principal_of
 from ..services.importing import import_file, layer_spec
 from ..services.setup import init_store
+from ..store.postgis_conn import redact
 from .common import add_command, date_arg, opened_store
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     store = init_store(store_location(args.store), with_sample=args.sample, demo_password=args.demo_password)
-    print(t("cli.init_done", path=store.location, sample=t("cli.with_sample") if args.sample else ""))
+    print(t("cli.init_done", path=redact(store.location), sample=t("cli.with_sample") if args.sample else ""))
     if args.sample:
         names = "、".join(u.username for u in store.users())
         print(

@@ -18,13 +18,16 @@ from ..errors import UserError
 from ..geo import STORE_CRS
 from ..layers import LayerSpec, get_layer
 from . import geom_blob
-from .base import VERSION_COLUMNS, ImportRecord, NewFeature, WriteResult, canonical_value
+from .base import VERSION_COLUMNS, ImportRecord, NewFeature, WriteResult
 from .gpkg_accounts import AccountTables
 from .gpkg_audit import AuditTables
 from .gpkg_indicators import IndicatorTables
 from .gpkg_rasters import RasterTables
 from .gpkg_schema import SRS_ID, create_schema, migrate, schema_version, sync_layers
 from .gpkg_workflow import WorkflowTables
+from .versions import WritePlan, plan_write
+
+BUSY_TIMEOUT_S = 30  # how long a write waits for another writer before "the store is busy"
 
 
 def promote_to_multi(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
@@ -53,8 +56,8 @@ class GeoPackageStore(WorkflowTables, AccountTables, AuditTables, IndicatorTable
     # -- opening -------------------------------------------------------------------------------
     @classmethod
     def _connect(cls, path: Path) -> sqlite3.Connection:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=30.0, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout = 30000")
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         return conn
 
@@ -104,7 +107,7 @@ class GeoPackageStore(WorkflowTables, AccountTables, AuditTables, IndicatorTable
     @contextmanager
     def transaction(self) -> Iterator[None]:
         if self._depth == 0:
-            self._conn.execute("BEGIN IMMEDIATE")
+            self._begin()
         self._depth += 1
         try:
             yield
@@ -116,6 +119,15 @@ class GeoPackageStore(WorkflowTables, AccountTables, AuditTables, IndicatorTable
         self._depth -= 1
         if self._depth == 0:
             self._conn.execute("COMMIT")
+
+    def _begin(self) -> None:
+        """Take the write lock, waiting up to the busy timeout for another writer to finish."""
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            if "locked" in str(err) or "busy" in str(err):
+                raise UserError("store.busy", seconds=BUSY_TIMEOUT_S) from None
+            raise
 
     def schema_version(self) -> int:
         return schema_version(self._conn)
@@ -174,38 +186,20 @@ class GeoPackageStore(WorkflowTables, AccountTables, AuditTables, IndicatorTable
         stamp = valid_from or now_utc()
         geoms = promote_to_multi(np.array([f.geometry for f in features], dtype=object), spec)
         blobs = geom_blob.encode(geoms, SRS_ID)
-        result = WriteResult()
         with self.transaction():
             current = self._current_rows(spec)
-            last = self._last_versions(spec)
-            inserts = []
-            for feature, blob in zip(features, blobs, strict=True):
-                values = tuple(canonical_value(feature.properties.get(n)) for n in spec.field_names)
-                old = current.get(feature.feature_id)
-                if old is not None and old[3] == blob and tuple(old[4:]) == values:
-                    result.unchanged.append(feature.feature_id)
-                    continue
-                when = feature.valid_from or stamp
-                if old is not None:
-                    self._close(spec, old, when)
-                    result.updated.append(feature.feature_id)
-                else:
-                    result.created.append(feature.feature_id)
-                version = last.get(feature.feature_id, 0) + 1
-                inserts.append((blob, feature.feature_id, version, when, by, source, *values))
-            if replace_all:
-                for fid in sorted(set(current) - set(ids)):
-                    self._close(spec, current[fid], stamp)
-                    result.retired.append(fid)
+            plan = plan_write(spec, features, blobs, current, self._last_versions(spec), stamp, replace_all)
+            self._close(spec, plan.closes)
             cols = ", ".join(f'"{n}"' for n in spec.field_names)
             marks = ", ".join("?" * (6 + len(spec.field_names)))
             self._conn.executemany(
                 f'INSERT INTO "{spec.name}" (geom, feature_id, version, valid_from, recorded_by,'
                 f" source, {cols}) VALUES ({marks})",
-                inserts,
-            )
+                [(blobs[i], fid, version, when, by, source, *values)
+                 for i, fid, version, when, values in plan.inserts],
+            )  # fmt: skip
             self._touch(spec.name)
-        return result
+        return plan.result
 
     def retire_features(self, layer: str, feature_ids: Sequence[str]) -> list[str]:
         """Close the current versions of these features: they leave the map, history keeps them
@@ -214,17 +208,18 @@ class GeoPackageStore(WorkflowTables, AccountTables, AuditTables, IndicatorTable
         stamp = now_utc()
         with self.transaction():
             current = self._current_rows(spec)
-            retired = [fid for fid in feature_ids if fid in current]
+            retired, plan = [fid for fid in feature_ids if fid in current], WritePlan()
             for fid in retired:
-                self._close(spec, current[fid], stamp)
+                plan.close(current[fid], stamp)
+            self._close(spec, plan.closes)
             self._touch(spec.name)
         return retired
 
-    def _close(self, spec: LayerSpec, old: tuple, stamp: str) -> None:
-        """End a version's validity: the one change ever made to a stored row."""
-        if stamp < old[2]:
-            raise UserError("store.backdated", valid_from=stamp, current=old[2])
-        self._conn.execute(f'UPDATE "{spec.name}" SET valid_to = ? WHERE fid = ?', (stamp, old[0]))
+    def _close(self, spec: LayerSpec, closes: list[tuple[tuple, str]]) -> None:
+        """End versions' validity: the one change ever made to a stored row."""
+        self._conn.executemany(
+            f'UPDATE "{spec.name}" SET valid_to = ? WHERE fid = ?', [(stamp, old[0]) for old, stamp in closes]
+        )
 
     def _touch(self, table: str) -> None:
         self._conn.execute(

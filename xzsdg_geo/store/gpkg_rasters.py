@@ -43,7 +43,7 @@ class RasterTables:
         with self.transaction():
             if in_store:
                 self._conn.execute(
-                    "INSERT OR IGNORE INTO xzsdg_files VALUES (?, ?, ?, ?)",
+                    "INSERT INTO xzsdg_files VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (raster.sha256, len(data), data, stamp),
                 )
             cur = self._conn.execute(

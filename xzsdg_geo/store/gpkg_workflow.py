@@ -32,7 +32,8 @@ class WorkflowTables:
         stamp = now_utc()
         with self.transaction():
             self._conn.execute(
-                "INSERT OR IGNORE INTO xzsdg_files VALUES (?, ?, ?, ?)", (sha, len(data), data, stamp)
+                "INSERT INTO xzsdg_files VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (sha, len(data), data, stamp),
             )
             cur = self._conn.execute(
                 "INSERT INTO xzsdg_uploads (sha256, filename, layer, uploaded_by, uploaded_at, accepted,"

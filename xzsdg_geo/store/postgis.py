@@ -30,8 +30,8 @@ from .gpkg_indicators import IndicatorTables
 from .gpkg_schema import schema_version
 from .postgis_conn import QmarkConnection, connect, redact
 from .postgis_schema import SRID, create_schema, existing_tables, has_schema, migrate, our_tables, sync_layers
-from .postgis_versions import WritePlan, plan_write
 from .postgis_workflow import PostGISRasters, PostGISWorkflow
+from .versions import WritePlan, plan_write
 
 WRITE_LOCK = 0x787A_7364_6701  # "xzsdg" + 1: the advisory lock every write transaction holds
 BUSY_TIMEOUT_S = 30  # as the GeoPackage store's busy_timeout
@@ -148,7 +148,7 @@ class PostGISStore(PostGISWorkflow, AccountTables, AuditTables, IndicatorTables,
 
     # -- writing -------------------------------------------------------------------------------
     def _current_rows(self, spec: LayerSpec, ids: Sequence[str] | None) -> dict[str, tuple]:
-        """Current versions by id, as ``postgis_versions.CURRENT_COLUMNS`` rows: of ``ids``, or all."""
+        """Current versions by id, as ``versions.CURRENT_COLUMNS`` rows: of ``ids``, or all."""
         fields = ", ".join(_read_expr(spec, n) for n in spec.field_names)
         where, params = ("", ()) if ids is None else (" AND feature_id = ANY(?)", (list(ids),))
         rows = self._conn.execute(

@@ -1,7 +1,7 @@
 """Connecting to PostgreSQL: store URLs, connection errors as clear messages, and the SQL shim.
 
 The GeoPackage store's table modules (workflow, accounts, audit, indicators, rasters) are written
-for SQLite: ``?`` placeholders, ``cursor.lastrowid``, ``INSERT OR IGNORE`` and bools stored as 0/1.
+for SQLite: ``?`` placeholders, ``cursor.lastrowid`` and bools stored as 0/1.
 The shim gives a psycopg connection exactly those habits, so that their SQL runs here unchanged and
 both stores share one implementation of everything but the feature tables.
 """
@@ -67,9 +67,6 @@ def connect(location: str) -> psycopg.Connection:
         raise UserError(_connect_error_key(message), path=redact(location), detail=detail) from None
 
 
-_OR_IGNORE = "INSERT OR IGNORE INTO"
-
-
 class QmarkCursor:
     """A psycopg cursor with SQLite's ``lastrowid``: the id just drawn from an identity column."""
 
@@ -95,10 +92,7 @@ class QmarkConnection:
 
     @staticmethod
     def _sql(sql: str) -> str:
-        sql = sql.replace("%", "%%").replace("?", "%s")
-        if sql.startswith(_OR_IGNORE):
-            return f"INSERT INTO{sql[len(_OR_IGNORE) :]} ON CONFLICT DO NOTHING"
-        return sql
+        return sql.replace("%", "%%").replace("?", "%s")
 
     @staticmethod
     def _params(params: Sequence) -> tuple:

@@ -1,6 +1,6 @@
 """What a write does to the versions of a layer, decided before anything is written.
 
-Backend-neutral: the GeoPackage store's ``write_features`` runs the same loop inline; both stores
+Backend-neutral: both stores
 give it their current rows in the :data:`CURRENT_COLUMNS` layout and a comparable geometry key
 (the GeoPackage blob there, ISO WKB here), and execute the closes and inserts their own way.
 """
