@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 STORE  ?= var/xzsdg.gpkg
 PORT   ?= 8501
+DEMO_PASSWORD ?= xzsdg-demo
 
 .PHONY: run test lint format bench venv clean-store
 
@@ -18,9 +19,11 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	touch $(STAMP)
 
 $(STORE): | $(STAMP)
-	$(BIN)/python -m xzsdg_geo init --store $(STORE) --sample
+	$(BIN)/python -m xzsdg_geo init --store $(STORE) --sample --demo-password $(DEMO_PASSWORD)
 
 run: $(STAMP) $(STORE)
+	@echo "示例账号 / demo accounts (stores made with --sample): admin, reviewer, field_team, head_<adcode>; password: $(DEMO_PASSWORD)"
+	@echo "打开 / open http://localhost:$(PORT)"
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: $(STAMP)
