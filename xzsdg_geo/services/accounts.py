@@ -6,6 +6,7 @@ import re
 
 from ..errors import UserError
 from ..store import Store
+from ..store.base import User
 from . import audit
 from .auth import Permission, Principal, Role, hash_password, parse_role, require
 
@@ -43,6 +44,12 @@ def add_user(
         store.add_user(username, parsed.value, district, hash_password(password))
         audit.record(store, actor.username if actor else username, "user_add",
                      detail={"user": username, "role": parsed.value, "district": district})  # fmt: skip
+
+
+def list_users(store: Store, actor: Principal) -> list[User]:
+    """Every account, for those who manage them."""
+    require(actor, Permission.MANAGE_USERS)
+    return store.users()
 
 
 def add_demo_accounts(store: Store, password: str) -> list[tuple[str, str]]:

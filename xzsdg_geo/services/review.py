@@ -12,7 +12,7 @@ import numpy as np
 import shapely
 
 from ..dates import today_cst
-from ..errors import UserError
+from ..errors import Term, UserError
 from ..geo import area_ha
 from ..layers import get_layer
 from ..rates import restored_by_district
@@ -203,7 +203,7 @@ def undo(store: Store, principal: Principal, submission_id: int) -> Submission:
     with store.transaction():
         sub = store.get_submission(submission_id)
         if sub.status != "approved":
-            raise UserError("review.undo_not_approved", id=sub.id, status=sub.status)
+            raise UserError("review.undo_not_approved", id=sub.id, status=Term(f"status.{sub.status}"))
         changes = store.submission_changes(sub.id)
         current = _current_versions(store, sub.layer)
         moved = [c.feature_id for c in changes if current.get(c.feature_id) != c.after_version]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import UserError
+from ..errors import Term, UserError
 from ..readers import ReadOptions
 from ..store import NewFeature, Store
 from ..store.base import Submission, Upload
@@ -26,7 +26,7 @@ class SubmitResult:
 def _check_answers(store: Store, principal: Principal, answers: int, layer: str) -> None:
     prior = store.get_submission(answers)
     if prior.status not in RESUBMITTABLE:
-        raise UserError("submission.not_resubmittable", id=answers, status=prior.status)
+        raise UserError("submission.not_resubmittable", id=answers, status=Term(f"status.{prior.status}"))
     if prior.layer != layer:
         raise UserError("submission.layer_mismatch", id=answers, layer=prior.layer)
     if prior.submitted_by != principal.username and not principal.can(Permission.REVIEW):
@@ -69,6 +69,15 @@ def submit(
             detail={"upload_id": upload.id, "answers": answers, "note": note},
         )  # fmt: skip
     return SubmitResult(report, upload, submission)
+
+
+def upload_of(store: Store, principal: Principal, submission_id: int) -> Upload:
+    """The upload behind a submission (file name, stored validation report), for those who may
+    see the submission."""
+    sub = store.get_submission(submission_id)
+    if not principal.can(Permission.VIEW_ALL_SUBMISSIONS) and sub.submitted_by != principal.username:
+        require(principal, Permission.VIEW_ALL_SUBMISSIONS)
+    return store.get_upload(sub.upload_id)
 
 
 def visible_submissions(store: Store, principal: Principal, status: str | None = None) -> list[Submission]:

@@ -1,0 +1,154 @@
+"""Who is signed in: a session token in ``st.session_state``, checked against the store every run.
+
+The services own everything that matters (password hashes, lockout, session expiry, roles); this
+module only keeps the token a successful login returned and turns it back into a
+:class:`~xzsdg_geo.services.auth.Principal` on each run, so an expired session or a disabled
+account takes effect at the next click.
+
+Password login (:class:`~xzsdg_geo.services.auth.LocalAuthenticator`) is the default. A bureau with
+an identity provider configures Streamlit's OIDC login in ``.streamlit/secrets.toml``::
+
+    [auth]                       # Streamlit's own section: redirect_uri, cookie_secret, client_id, ...
+    redirect_uri = "https://monitor.example.gov.cn/oauth2callback"
+    cookie_secret = "..."
+    client_id = "..."
+    client_secret = "..."
+    server_metadata_url = "https://idp.example.gov.cn/.well-known/openid-configuration"
+
+    [xzsdg_accounts]             # the verified e-mail -> the store account whose role applies
+    "zhang.san@example.gov.cn" = "reviewer"
+
+The login page then offers the provider's button (``st.login``); once Streamlit reports the person
+signed in, :class:`IdentityProviderAuthenticator` maps ``st.user.email`` to a store account and a
+normal store session starts: roles, districts and the audit trail stay the store's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+import streamlit as st
+
+from ..config import store_location
+from ..errors import UserError
+from ..services.auth import (
+    Authenticator,
+    LocalAuthenticator,
+    Principal,
+    end_session,
+    principal_of,
+    resume_session,
+    start_session,
+)
+from ..store import Store, open_store
+
+TOKEN_KEY = "auth_token"
+PRINCIPAL_KEY = "auth_principal"
+NOTICE_KEY = "auth_notice"  # why the user was signed out (expired session), shown on the login page
+DISTRICT_KEY = "district"  # a district head's adcode: the progress page opens on it
+OIDC_SECTION = "auth"
+OIDC_ACCOUNTS_SECTION = "xzsdg_accounts"
+
+
+class IdentityProviderAuthenticator:
+    """An :class:`Authenticator` for people the identity provider has already verified.
+
+    ``authenticate(email)`` takes the e-mail Streamlit's OIDC login reports and needs no password:
+    the provider checked the person. It must only ever be given ``st.user.email`` after
+    ``st.user.is_logged_in``; the mapping names which store account (and so which role) applies.
+    """
+
+    def __init__(self, store: Store, accounts: Mapping[str, str]) -> None:
+        self.store = store
+        self.accounts = {email.strip().lower(): user for email, user in accounts.items()}
+
+    def authenticate(self, username: str, password: str = "") -> Principal:
+        account = self.accounts.get(username.strip().lower())
+        if account is None:
+            raise UserError("pages.oidc_unknown", email=username)
+        return principal_of(self.store, account)
+
+
+@contextmanager
+def opened_store(location: str | None = None) -> Iterator[Store]:
+    """The store the app is configured with, closed after use (opening a GeoPackage costs ~1 ms)."""
+    store = open_store(location or store_location())
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _secrets_section(name: str) -> Mapping[str, object] | None:
+    try:
+        return st.secrets.get(name)
+    except FileNotFoundError:  # no secrets.toml at all
+        return None
+
+
+def oidc_configured() -> bool:
+    return _secrets_section(OIDC_SECTION) is not None
+
+
+def _start(store: Store, authenticator: Authenticator, username: str, password: str) -> Principal:
+    principal = authenticator.authenticate(username, password)
+    st.session_state[TOKEN_KEY] = start_session(store, principal)
+    st.session_state[PRINCIPAL_KEY] = principal
+    if principal.district:
+        st.session_state[DISTRICT_KEY] = principal.district
+    st.session_state.pop(NOTICE_KEY, None)
+    return principal
+
+
+def login(username: str, password: str) -> Principal:
+    """Check a password with the store's accounts; a :class:`UserError` says why not."""
+    with opened_store() as store:
+        return _start(store, LocalAuthenticator(store), username.strip(), password)
+
+
+def _identity_login() -> Principal | None:
+    """A store session for someone the OIDC provider signed in, if they map to an account."""
+    if not oidc_configured() or not st.user.is_logged_in:
+        return None
+    accounts = _secrets_section(OIDC_ACCOUNTS_SECTION) or {}
+    with opened_store() as store:
+        return _start(store, IdentityProviderAuthenticator(store, accounts), str(st.user.email or ""), "")
+
+
+def resolve() -> Principal | None:
+    """The signed-in principal for this run, or ``None``: the login page is shown, with the reason
+    (an expired session, an identity that maps to no account) in ``NOTICE_KEY``."""
+    token = st.session_state.get(TOKEN_KEY)
+    try:
+        if token is None:
+            return _identity_login()
+        with opened_store() as store:
+            principal = resume_session(store, token)
+    except UserError as err:
+        _forget()
+        st.session_state[NOTICE_KEY] = err
+        return None
+    st.session_state[PRINCIPAL_KEY] = principal
+    return principal
+
+
+def principal() -> Principal:
+    """The principal :func:`resolve` found for this run (pages run only after it did)."""
+    return st.session_state[PRINCIPAL_KEY]
+
+
+def _forget() -> None:
+    for key in (TOKEN_KEY, PRINCIPAL_KEY, DISTRICT_KEY):
+        st.session_state.pop(key, None)
+
+
+def logout() -> None:
+    """End the store session; with OIDC, sign out of Streamlit's identity cookie too."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token is not None:
+        with opened_store() as store:
+            end_session(store, token)
+    _forget()
+    if oidc_configured() and st.user.is_logged_in:
+        st.logout()
