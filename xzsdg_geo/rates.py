@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import geopandas as gpd
@@ -88,60 +88,55 @@ def _reaches_in(
     return year if year <= plan.final_year else None
 
 
-@dataclass(frozen=True)
-class _Inputs:
-    """What the store held at the end of a day: boundaries, zones, parcels completed by then."""
-
-    districts: gpd.GeoDataFrame
-    zone_versions: frozenset[tuple[str, int]]
-    zones: np.ndarray
-    parcels: np.ndarray
+def _districts(store: Store, day: dt.date) -> gpd.GeoDataFrame:
+    districts = store.features("districts", at=end_of_day_utc(day))
+    if districts.empty:
+        raise UserError("rates.no_districts", date=day.isoformat())
+    return districts
 
 
-def _read(store: Store, day: dt.date, districts: gpd.GeoDataFrame | None = None) -> _Inputs:
-    at = end_of_day_utc(day)
-    if districts is None:
-        districts = store.features("districts", at=at)
-        if districts.empty:
-            raise UserError("rates.no_districts", date=day.isoformat())
-    zones = store.features("subsidence_zones", at=at, fields=())
-    parcels = store.features("restoration_parcels", at=at, fields=("status", "completed_on"))
+def _completed(store: Store, day: dt.date) -> np.ndarray:
+    """Parcels in the store at the end of ``day`` with status completed and completed_on ≤ day."""
+    parcels = store.features("restoration_parcels", at=end_of_day_utc(day), fields=("status", "completed_on"))
     done = (parcels["status"] == "completed") & (parcels["completed_on"].fillna("9999") <= day.isoformat())
-    versions = frozenset(zip(zones["feature_id"], zones["version"].astype(int), strict=True))
-    return _Inputs(districts, versions, zones.geometry.to_numpy(), parcels.geometry[done].to_numpy())
+    return parcels.geometry[done].to_numpy()
 
 
-def _measure(inputs: list[_Inputs]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(zone ha, restored ha) per district for each input.
+def _measure(
+    store: Store, days: list[dt.date], districts: gpd.GeoDataFrame
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(zone ha, restored ha) per district at the end of each day.
 
-    Inputs with the same zone versions share one zone cover. GEOS frees the GIL, so the parcel
-    unions run on the second core while this thread builds the covers, then the clips run side by
-    side, each on its own copy of a shared cover.
+    GEOS frees the GIL, so the overlays run on the second core while this thread reads the next
+    layer from the store. Days whose zones are the same versions share one zone cover; every
+    clip after the first gets its own copy of it (a prepared geometry is not for two threads).
     """
+    boundaries = districts.geometry.to_numpy()
     with ThreadPoolExecutor(max_workers=2) as pool:
-        parcel_parts = [pool.submit(clipping.polygon_parts, item.parcels) for item in inputs]
-        covers: dict[frozenset, clipping.ZoneCover] = {}
+        covers: dict[frozenset, Future] = {}
         jobs = []
-        for item, parts in zip(inputs, parcel_parts, strict=True):
-            if item.zone_versions in covers:
-                cover = covers[item.zone_versions].copy()
-            else:
-                cover = clipping.zone_cover(item.districts.geometry.to_numpy(), item.zones)
-                covers[item.zone_versions] = cover
-            jobs.append((cover, parts))
-        restored = list(pool.map(lambda job: clipping.restored_ha(job[0], job[1].result()), jobs))
-    # Densifying a clipped edge at other vertices can add a fraction of a square metre; restored
-    # ground is never more than the zone it lies in.
-    return [
-        (cover.zone_ha, np.minimum(r, cover.zone_ha)) for (cover, _), r in zip(jobs, restored, strict=True)
-    ]
+        for day in days:
+            zones = store.features("subsidence_zones", at=end_of_day_utc(day), fields=())
+            key = frozenset(zip(zones["feature_id"], zones["version"].astype(int), strict=True))
+            shared = key in covers
+            if not shared:
+                covers[key] = pool.submit(clipping.zone_cover, boundaries, zones.geometry.to_numpy())
+            jobs.append((covers[key], shared, pool.submit(clipping.polygon_parts, _completed(store, day))))
+
+        def clip(job: tuple[Future, bool, Future]) -> tuple[np.ndarray, np.ndarray]:
+            cover = job[0].result().copy() if job[1] else job[0].result()
+            # Densifying a clipped edge at other vertices can add a fraction of a square metre;
+            # restored ground is never more than the zone it lies in.
+            return cover.zone_ha, np.minimum(clipping.restored_ha(cover, job[2].result()), cover.zone_ha)
+
+        return list(pool.map(clip, jobs))
 
 
 def restored_by_district(store: Store, day: dt.date, districts: gpd.GeoDataFrame | None = None):
     """(districts, zone ha, restored ha) at the end of ``day``."""
-    inputs = _read(store, day, districts)
-    ((zone, restored),) = _measure([inputs])
-    return inputs.districts, zone, restored
+    districts = _districts(store, day) if districts is None else districts
+    ((zone, restored),) = _measure(store, [day], districts)
+    return districts, zone, restored
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
@@ -154,10 +149,9 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 def compute_rates(store: Store, as_of: dt.date) -> RateReport:
     """The restoration rate per district and for the city at the end of ``as_of``."""
     plan, pace_years = targets(), settings().pace_years
-    now = _read(store, as_of)
-    earlier = _read(store, _years_before(as_of, pace_years), now.districts)
-    (zone, restored), (_, restored_before) = _measure([now, earlier])
-    districts = now.districts
+    districts = _districts(store, as_of)
+    earlier = _years_before(as_of, pace_years)
+    (zone, restored), (_, restored_before) = _measure(store, [as_of, earlier], districts)
     pace = (restored - restored_before) / pace_years
     rows = []
     for i, row in enumerate(districts.itertuples()):
