@@ -9,7 +9,6 @@ are kept inside the store; large ones beside it, where they are read by windows 
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import hashlib
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from ..dates import today_cst
 from ..errors import UserError
 from ..geo import STORE_CRS
 from ..services import audit
-from ..services.auth import Permission, Principal, require
+from ..services.auth import Permission, Principal, administrator_name
 from ..store import Store
 from ..store.base import NewRaster, RasterEntry
 from .reading import open_data
@@ -140,9 +139,7 @@ def add_raster(
 
     ``actor`` None is the console operator: whoever has shell access to the store file.
     """
-    if actor is not None:
-        require(actor, Permission.IMPORT)
-    by = actor.username if actor else f"console:{getpass.getuser()}"
+    by = administrator_name(actor, Permission.IMPORT)
     rules = rules or raster_rules()
     path = Path(path)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import getpass
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -68,6 +69,15 @@ def require(principal: Principal, permission: Permission) -> None:
     if not principal.can(permission):
         raise UserError("auth.forbidden", user=principal.username, role=Term(f"role.{principal.role.value}"),
                         action=Term(f"perm.{permission.value}"))  # fmt: skip
+
+
+def administrator_name(actor: Principal | None, permission: Permission) -> str:
+    """Who an administrative write is recorded as: the account, checked for ``permission``; or,
+    with no account named, the console operator (shell access to the store file is trusted)."""
+    if actor is None:
+        return f"console:{getpass.getuser()}"
+    require(actor, permission)
+    return actor.username
 
 
 def parse_role(text: str) -> Role:

@@ -8,7 +8,6 @@ is written at once instead of queued for review.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from ..readers import ReadOptions
 from ..store import ImportRecord, NewFeature, Store, WriteResult
 from ..validation import ValidationReport, validate_upload
 from . import audit
-from .auth import Permission, Principal, require
+from .auth import Permission, Principal, administrator_name
 
 
 @dataclass(frozen=True)
@@ -64,9 +63,7 @@ def import_file(
 
     ``actor`` None is the console operator: whoever has shell access to the store file.
     """
-    if actor is not None:
-        require(actor, Permission.IMPORT)
-    by = actor.username if actor else f"console:{getpass.getuser()}"
+    by = administrator_name(actor, Permission.IMPORT)
     spec = layer_spec(layer)
     try:
         data = Path(path).read_bytes()

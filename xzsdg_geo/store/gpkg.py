@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,6 +24,7 @@ from .gpkg_indicators import IndicatorTables
 from .gpkg_rasters import RasterTables
 from .gpkg_schema import SRS_ID, create_schema, migrate, schema_version, sync_layers
 from .gpkg_workflow import WorkflowTables
+from .transactions import NestedTransactions
 from .versions import WritePlan, plan_write
 
 BUSY_TIMEOUT_S = 30  # how long a write waits for another writer before "the store is busy"
@@ -45,13 +45,14 @@ def promote_to_multi(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
     return out
 
 
-class GeoPackageStore(WorkflowTables, AccountTables, AuditTables, IndicatorTables, RasterTables):
+class GeoPackageStore(
+    NestedTransactions, WorkflowTables, AccountTables, AuditTables, IndicatorTables, RasterTables
+):
     """A :class:`~xzsdg_geo.store.base.Store` in a single ``.gpkg`` file."""
 
     def __init__(self, path: str | Path, conn: sqlite3.Connection) -> None:
         self.location = str(path)
         self._conn = conn
-        self._depth = 0
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -103,22 +104,6 @@ class GeoPackageStore(WorkflowTables, AccountTables, AuditTables, IndicatorTable
 
     def close(self) -> None:
         self._conn.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if self._depth == 0:
-            self._begin()
-        self._depth += 1
-        try:
-            yield
-        except BaseException:
-            self._depth -= 1
-            if self._depth == 0:
-                self._conn.execute("ROLLBACK")
-            raise
-        self._depth -= 1
-        if self._depth == 0:
-            self._conn.execute("COMMIT")
 
     def _begin(self) -> None:
         """Take the write lock, waiting up to the busy timeout for another writer to finish."""

@@ -9,8 +9,7 @@ transaction never wait. Review decisions also lock the submission's row (``postg
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -31,6 +30,7 @@ from .gpkg_schema import schema_version
 from .postgis_conn import QmarkConnection, connect, redact
 from .postgis_schema import SRID, create_schema, existing_tables, has_schema, migrate, our_tables, sync_layers
 from .postgis_workflow import PostGISRasters, PostGISWorkflow
+from .transactions import NestedTransactions
 from .versions import WritePlan, plan_write
 
 WRITE_LOCK = 0x787A_7364_6701  # "xzsdg" + 1: the advisory lock every write transaction holds
@@ -51,13 +51,14 @@ def _copy_value(kind: str, value: object) -> object:
     return value
 
 
-class PostGISStore(PostGISWorkflow, AccountTables, AuditTables, IndicatorTables, PostGISRasters):
+class PostGISStore(
+    NestedTransactions, PostGISWorkflow, AccountTables, AuditTables, IndicatorTables, PostGISRasters
+):
     """A :class:`~xzsdg_geo.store.base.Store` in a PostgreSQL database with PostGIS."""
 
     def __init__(self, location: str, conn: psycopg.Connection) -> None:
         self.location = location
         self._conn = QmarkConnection(conn)
-        self._depth = 0
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -101,22 +102,6 @@ class PostGISStore(PostGISWorkflow, AccountTables, AuditTables, IndicatorTables,
 
     def close(self) -> None:
         self._conn.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if self._depth == 0:
-            self._begin()
-        self._depth += 1
-        try:
-            yield
-        except BaseException:
-            self._depth -= 1
-            if self._depth == 0:
-                self._conn.execute("ROLLBACK")
-            raise
-        self._depth -= 1
-        if self._depth == 0:
-            self._conn.execute("COMMIT")
 
     def _begin(self) -> None:
         self._conn.execute("BEGIN")
