@@ -1,65 +1,57 @@
-"""End to end in Debian's Chromium: the app draws its map with every request off this machine refused.
+"""总览 and 进度 in Debian's Chromium, signed in, with every request off this machine refused.
 
-The app is started with ``streamlit run`` on a free port over a copy of the sample store; the
-browser aborts any request whose host is not local, so a CDN link anywhere would leave the map
-blank and be listed. Screenshots go to ``test-artifacts/`` (look at them).
+The app runs under ``streamlit run`` over a copy of the sample store (``tests/browser.py``); the
+browser aborts any request whose host is not local, so a CDN link anywhere would leave the map blank
+and be listed, and so would a tile fetched without an online basemap chosen. Screenshots go to
+``test-artifacts/`` (look at them). Figures (the first map draw) are written beside them, not
+asserted: ``bench/app_draw.py`` measures.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from browser import (
+    ARTIFACTS,
+    DRAWN_PATH,
+    MAP_FRAME,
+    WAIT_MS,
+    chromium,
+    needs_chromium,
+    offline_page,
+    running_app,
+    screenshot,
+    settled,
+    wait_for_map,
+)
+from playwright.sync_api import expect
 
 from xzsdg_geo.layers import get_layer
-from xzsdg_geo.paths import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]  # fmt: skip
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-ARTIFACTS = ROOT / "test-artifacts"
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-START_TIMEOUT_S = 90
-WAIT_MS = 60_000
+pytestmark = needs_chromium
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"streamlit did not answer within {START_TIMEOUT_S} s:\n{log.read_text()}")
+PASSWORD = "xzsdg-demo"
+DISTRICT_STROKE = get_layer("districts").style["color"]
+# A point of a district's outline that nothing is drawn over: hover shows its name, a click opens it.
+FIND_OPEN_SPOT = """
+paths => {
+    for (const p of paths) {
+        const r = p.getBoundingClientRect();
+        for (let fy = 0.2; fy <= 0.8; fy += 0.05) {
+            for (let fx = 0.2; fx <= 0.8; fx += 0.05) {
+                const x = r.left + r.width * fx, y = r.top + r.height * fy;
+                if (document.elementFromPoint(x, y) === p) { return [x, y]; }
+            }
+        }
+    }
+    return null;
+}
+"""
 
 
 @pytest.fixture(scope="module")
@@ -67,93 +59,75 @@ def app_url(sample_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -
     folder = tmp_path_factory.mktemp("browser")
     store = folder / "app.gpkg"
     shutil.copy(sample_store_file, store)
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = folder / "streamlit.log"
-    env = {**os.environ, "XZSDG_STORE": str(store), "XZSDG_LANG": "zh"}
-    command = [sys.executable, "-m", "streamlit", "run", "app.py",
-               "--server.port", str(port), "--server.address", "127.0.0.1"]  # fmt: skip
-    with log.open("w") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        _wait_healthy(url, proc, log)
+    with running_app(store, folder) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@dataclass
-class OfflinePage:
-    """A page whose requests to anything but this machine are aborted and recorded."""
-
-    page: object
-    refused: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def route(self, route: object) -> None:
-        url = route.request.url
-        if url.startswith(("data:", "blob:")) or urlparse(url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            self.refused.append(url)
-            route.abort()
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture
-def offline(browser: object) -> Iterator[OfflinePage]:
-    context = browser.new_context(viewport={"width": 1440, "height": 1800}, locale="zh-CN")
-    page = OfflinePage(context.new_page())
-    page.page.route("**/*", page.route)
-    page.page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-    yield page
-    context.close()
+def offline(browser: object) -> Iterator[object]:
+    with offline_page(browser) as page:
+        yield page
 
 
-def _wait_for_map(page: object) -> object:
-    frame = page.frame_locator(MAP_FRAME)
-    frame.locator(".leaflet-container").wait_for(timeout=WAIT_MS)
-    frame.locator("path.leaflet-interactive").first.wait_for(timeout=WAIT_MS)
+def _sign_in(page: object, url: str, user: str) -> float:
+    """Signs in; returns when the sign-in was sent (the page the role lands on loads from then)."""
+    page.goto(url)
+    page.get_by_label("用户名").fill(user)
+    page.get_by_label("密码").fill(PASSWORD)
+    start = time.perf_counter()
+    page.get_by_role("button", name="登录").click()
+    return start
+
+
+def _all_drawn(page: object) -> object:
+    """The map frame once every feature is drawn (a large layer is drawn in steps after the first)."""
+    frame = wait_for_map(page)
+    frame.locator('body[data-xz-pending="0"]').wait_for(state="attached", timeout=WAIT_MS)
     return frame
+
+
+def _map_window(page: object) -> object:
+    """The map frame itself, to look at (and mark) its JavaScript state."""
+    return page.locator(MAP_FRAME).element_handle().content_frame()
 
 
 def _record(name: str, figures: dict) -> None:
     """Figures for people (not asserted: no timed tests): test-artifacts/<name>.json."""
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"{name}.json").write_text(json.dumps(figures, indent=2))
-    print(name, figures)
 
 
-def test_overview_draws_the_map_offline(app_url: str, offline: OfflinePage) -> None:
+def _choose(page: object, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_overview_draws_the_map_offline(app_url: str, offline: object) -> None:
     page = offline.page
-    start = time.perf_counter()
-    page.goto(app_url)
-    frame = _wait_for_map(page)
+    start = _sign_in(page, app_url, "admin")
+    frame = wait_for_map(page)
     first_draw_s = time.perf_counter() - start
+    frame = _all_drawn(page)
     paths = frame.locator("path.leaflet-interactive").count()
     assert paths > 2000  # districts, lakes, zones, parcels, quarries, rivers, buffer projects
-    assert "行政区（示意边界）" in frame.locator(".leaflet-control-layers").inner_text()
+    control = frame.locator(".leaflet-control-layers").inner_text()
+    assert "行政区（示意边界）" in control and "治理修复地块（示例数据）" in control
     legend = frame.locator(".xz-legend").inner_text()
     assert "图例" in legend and "采煤沉陷区" in legend and "已完成" in legend
+    settled(page)  # the rates are counted after the map is sent
     assert page.get_by_text("示例数据：").is_visible()
     assert page.get_by_role("cell", name="全市", exact=True).is_visible()
+    assert page.get_by_text("点击地图上的行政区").is_visible()
     page.wait_for_timeout(500)  # let the SVG settle for the picture
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "overview.png")
+    screenshot(page, "overview")
     frame.locator(".leaflet-container").screenshot(path=ARTIFACTS / "overview-map.png")
-    _record("overview", {"first_map_draw_s": round(first_draw_s, 2), "svg_paths": paths})
+    _record("overview", {"sign_in_to_first_map_draw_s": round(first_draw_s, 2), "svg_paths": paths})
     assert offline.refused == []
     assert offline.errors == []
 
@@ -173,10 +147,10 @@ def _click_on_path(page: object, frame: object, selector: str) -> None:
     page.mouse.click(box["x"] + middle[0], box["y"] + middle[1])
 
 
-def test_a_popup_shows_labelled_attributes(app_url: str, offline: OfflinePage) -> None:
+def test_a_popup_shows_labelled_attributes(app_url: str, offline: object) -> None:
     page = offline.page
-    page.goto(app_url)
-    frame = _wait_for_map(page)
+    _sign_in(page, app_url, "admin")
+    frame = wait_for_map(page)
     accepted = get_layer("river_segments").style["colors"]["accepted"]
     _click_on_path(page, frame, f'path.leaflet-interactive[stroke="{accepted}"]')  # rivers are on top
     popup = frame.locator(".leaflet-popup-content")
@@ -188,20 +162,110 @@ def test_a_popup_shows_labelled_attributes(app_url: str, offline: OfflinePage) -
     assert offline.refused == []
 
 
-def test_english_switch_redraws_the_map(app_url: str, offline: OfflinePage) -> None:
+def test_clicking_a_district_opens_its_panel_in_the_same_map(app_url: str, offline: object) -> None:
     page = offline.page
-    page.goto(app_url)
-    _wait_for_map(page)
+    _sign_in(page, app_url, "admin")
+    frame = _all_drawn(page)
+    settled(page)
+    window = _map_window(page)
+    window.evaluate("() => { window.xzProbe = 'kept'; }")
+    districts = frame.locator(f'path.leaflet-interactive[stroke="{DISTRICT_STROKE}"]')
+    spot = districts.evaluate_all(FIND_OPEN_SPOT)
+    assert spot is not None, "no district outline is left uncovered"
+    box = page.locator(MAP_FRAME).bounding_box()
+    page.mouse.move(box["x"] + spot[0], box["y"] + spot[1])
+    name = frame.locator(".leaflet-tooltip").inner_text(timeout=WAIT_MS).strip()
+    page.mouse.click(box["x"] + spot[0], box["y"] + spot[1])
+    heading = page.get_by_role("heading", name=name, exact=True)
+    heading.wait_for(timeout=WAIT_MS)
+    rate = page.locator('[data-testid="stMetric"]').filter(has_text="治理率").last
+    row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=name, exact=True))
+    assert rate.locator('[data-testid="stMetricValue"]').inner_text().strip() in row.inner_text() or (
+        "无沉陷区" in row.inner_text()
+    )
+    assert _map_window(page).evaluate("() => window.xzProbe") == "kept"  # the map was not mounted again
+    screenshot(page, "overview-district")
+    assert offline.refused == []
+    assert offline.errors == []
+
+
+def test_a_new_year_swaps_the_layers_in_the_same_map(app_url: str, offline: object) -> None:
+    page = offline.page
+    _sign_in(page, app_url, "admin")
+    frame = _all_drawn(page)
+    settled(page)
+    before = frame.locator("path.leaflet-interactive").count()
+    _map_window(page).evaluate("() => { window.xzProbe = 'kept'; }")
+    _choose(page, "年份", "2013")
+    page.get_by_text("数据截至 2013-12-31").wait_for(timeout=WAIT_MS)
+    settled(page)
+    expect(frame.locator("path.leaflet-interactive")).not_to_have_count(before, timeout=WAIT_MS)
+    frame = _all_drawn(page)
+    assert frame.locator("path.leaflet-interactive").count() < before  # fewer parcels done by 2013
+    assert frame.locator(".xz-legend").count() == 1  # the old year's legend went with its layers
+    expect(page.locator(MAP_FRAME)).to_have_count(1)
+    assert _map_window(page).evaluate("() => window.xzProbe") == "kept"
+    assert offline.refused == []
+    assert offline.errors == []
+
+
+def test_tiles_are_fetched_only_once_an_online_basemap_is_chosen(app_url: str, offline: object) -> None:
+    page = offline.page
+    _sign_in(page, app_url, "admin")
+    wait_for_map(page)
+    settled(page)
+    assert offline.refused == []
+    _choose(page, "底图", "OpenStreetMap")
+    page.get_by_text("底图瓦片从互联网加载").wait_for(timeout=WAIT_MS)
+    settled(page)
+    expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=WAIT_MS)  # a new map: its script changed
+    frame = _all_drawn(page)
+    frame.locator(".leaflet-tile").first.wait_for(state="attached", timeout=WAIT_MS)
+    page.wait_for_timeout(500)
+    assert offline.refused and all("tile.openstreetmap.org" in url for url in offline.refused)
+    assert frame.locator(DRAWN_PATH).count() > 2000  # the overlays draw without their tiles
+
+
+def test_english_switch_redraws_the_map(app_url: str, offline: object) -> None:
+    page = offline.page
+    _sign_in(page, app_url, "admin")
+    wait_for_map(page)
     page.get_by_text("English", exact=True).click()
     page.get_by_text("Coal-subsidence restoration monitoring").first.wait_for(timeout=WAIT_MS)
     # the rerun mounts a new map frame; the old one stays until the run ends
     page.frame_locator(MAP_FRAME).last.get_by_text("Legend").wait_for(timeout=WAIT_MS)
     expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=WAIT_MS)
-    frame = _wait_for_map(page)
+    frame = wait_for_map(page)
     assert (
         "Districts and counties (approximate boundaries)"
         in frame.locator(".leaflet-control-layers").inner_text()
     )
-    page.screenshot(path=ARTIFACTS / "overview-en.png")
+    # the choice follows the language (a select box keeps the text it was given otherwise)
+    expect(page.get_by_role("combobox", name="Basemap")).to_have_value("None (districts and lakes)")
+    screenshot(page, "overview-en")
     assert offline.refused == []
     assert offline.errors == []
+
+
+def test_a_district_head_lands_on_their_progress(app_url: str, browser: object) -> None:
+    with offline_page(browser, height=4400) as offline:
+        page = offline.page
+        _sign_in(page, app_url, "head_320305")
+        page.get_by_role("heading", name="治理进度").wait_for(timeout=WAIT_MS)
+        metric = page.locator('[data-testid="stMetric"]').filter(has_text="贾汪区治理率")
+        metric.wait_for(timeout=WAIT_MS)
+        page.get_by_role("heading", name="其他生态修复目标").wait_for(timeout=WAIT_MS)
+        settled(page)
+        charts = page.locator('[data-testid="stVegaLiteChart"]')
+        expect(charts).to_have_count(2)
+        for chart in charts.all():
+            chart.locator("canvas, svg").first.wait_for(timeout=WAIT_MS)
+        screenshot(page, "progress-head")
+        page.get_by_role("tab", name="河湖段").click()
+        page.get_by_text("已建成幸福河湖").wait_for(timeout=WAIT_MS)
+        screenshot(page, "progress-rivers")
+        page.get_by_role("tab", name="生态安全缓冲区").click()
+        page.get_by_text("已完工项目", exact=True).wait_for(timeout=WAIT_MS)  # in 贾汪区
+        screenshot(page, "progress-buffers")
+        assert offline.refused == []
+        assert offline.errors == []

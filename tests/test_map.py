@@ -7,18 +7,21 @@ import re
 from pathlib import Path
 
 import folium
+import numpy as np
 import pytest
 import shapely
 from shapely.geometry import Point, box, shape
 
 from xzsdg_geo.layers import all_layers, get_layer
 from xzsdg_geo.mapping import (
+    BASE_LAYERS,
     DECIMALS,
     DRAW_ORDER,
     LAKES,
     SIMPLIFY_DEG,
     Assets,
     build_map,
+    build_view,
     layer_data,
     legend_html,
     map_layers,
@@ -30,6 +33,30 @@ from xzsdg_geo.store import NewFeature, Store, open_store
 URL = re.compile(r"""(?:https?:)?//[^\s"'<>()\\]+""")
 LOCAL = re.compile(r"^(?:https?:)?//(?:localhost|127\.0\.0\.1)(?::\d+)?/")
 MALICIOUS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+TYPES = {1: "Point", 2: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon"}
+DEPTH = {1: 0, 2: 0, 3: 1, 4: 0, 5: 1, 6: 2}
+# What the sample's map may weigh in the browser (it was 1.3 MB with folium's GeoJSON and popups).
+SAMPLE_MAP_BUDGET = 600_000
+
+
+def decode(payload: str) -> list[dict]:
+    """A class payload back to GeoJSON features, as ``xzDecode`` does in the browser."""
+    data = json.loads(payload)
+    origin = data["o"]
+
+    def run(steps: list[int]) -> list[list[float]]:
+        xy = np.cumsum(np.array(steps, dtype=np.int64).reshape(-1, 2), axis=0) + origin
+        return (xy / 10**DECIMALS).tolist()
+
+    def nested(coords: list, depth: int) -> list:
+        return run(coords) if depth == 0 else [nested(c, depth - 1) for c in coords]
+
+    features = []
+    for g, props in zip(data["g"], data["p"], strict=True):
+        coords = nested(g[1], DEPTH[g[0]])
+        geometry = {"type": TYPES[g[0]], "coordinates": coords[0] if g[0] == 1 else coords}
+        features.append({"geometry": geometry, "properties": props})
+    return features
 
 
 @pytest.fixture(scope="module")
@@ -51,14 +78,14 @@ def rendered(layers: list) -> str:
     return build_map(layers).get_root().render()
 
 
-def _coords(geometry: dict) -> list[float]:
-    return [float(v) for v in re.findall(r"-?\d+\.?\d*", json.dumps(geometry["coordinates"]))]
-
-
 def _asset_links(element: object) -> list[str]:
     """Every JS/CSS link an element tree asks for, as streamlit-folium collects them."""
     own = [url for _, url in getattr(element, "default_js", []) + getattr(element, "default_css", [])]
     return own + [u for child in getattr(element, "_children", {}).values() for u in _asset_links(child)]
+
+
+def _groups(m: folium.Map) -> list[folium.FeatureGroup]:
+    return [c for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
 
 
 def test_every_layer_and_the_lakes_are_drawn_bottom_to_top(layers: list) -> None:
@@ -68,11 +95,23 @@ def test_every_layer_and_the_lakes_are_drawn_bottom_to_top(layers: list) -> None
 
 def test_layer_control_names_carry_the_provenance_labels(layers: list) -> None:
     m = build_map(layers)
-    groups = [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
+    groups = [g.layer_name for g in _groups(m) if g.control]
     assert groups[0] == "行政区（示意边界）"
     assert "采煤沉陷区（示例数据）" in groups
     assert "湖泊" in groups
     assert len(groups) == len(DRAW_ORDER)
+    assert sum(isinstance(c, folium.LayerControl) for c in m._children.values()) == 1
+
+
+def test_the_base_is_the_map_and_the_years_layers_are_added_to_it(layers: list) -> None:
+    """streamlit-folium keeps a map whose own script is unchanged and swaps the groups to add."""
+    view = build_view(layers)
+    in_map = [g.layer_name for g in _groups(view.map)]
+    assert in_map == ["行政区（示意边界）", "湖泊"]
+    added = [g.layer_name for g in view.groups]
+    assert len(added) == len(DRAW_ORDER) - len(BASE_LAYERS) + 1  # and the legend, outside the control
+    assert not view.groups[-1].control
+    assert not any(isinstance(c, folium.LayerControl) for c in view.map._children.values())
 
 
 def test_styles_come_from_the_layer_files(layers: list) -> None:
@@ -91,6 +130,13 @@ def test_styles_come_from_the_layer_files(layers: list) -> None:
     assert rivers.swatch == "line" and rivers.style["fill"] is False
 
 
+def test_each_class_is_drawn_with_its_style(layers: list, rendered: str) -> None:
+    for layer in layers:
+        for c in layer.classes:
+            style = json.dumps(c.style, ensure_ascii=False, separators=(",", ":"))
+            assert style in rendered
+
+
 def test_popups_use_chinese_field_and_value_labels(frames: dict, layers: list) -> None:
     parcels = next(x for x in layers if x.name == "restoration_parcels")
     spec = get_layer("restoration_parcels")
@@ -103,10 +149,36 @@ def test_popups_use_chinese_field_and_value_labels(frames: dict, layers: list) -
     assert "completed" in {c.label for c in english.classes}
 
 
-def test_only_the_shown_properties_are_sent(layers: list) -> None:
+def test_the_payload_holds_exactly_the_shown_properties_in_field_order(layers: list) -> None:
     for layer in layers:
-        for c in layer.classes:
-            assert all(tuple(f["properties"]) == layer.fields for f in c.features)
+        for c, payload in zip(layer.classes, layer.payloads, strict=True):
+            sent = decode(payload)
+            assert len(sent) == len(c.features)
+            for feature, original in zip(sent, c.features, strict=True):
+                assert feature["properties"] == [original["properties"][k] for k in layer.fields]
+
+
+def test_the_payload_restores_every_geometry(layers: list) -> None:
+    for layer in layers:
+        for c, payload in zip(layer.classes, layer.payloads, strict=True):
+            for feature, original in zip(decode(payload), c.features, strict=True):
+                assert feature["geometry"]["type"] == original["geometry"]["type"]
+                assert shape(feature["geometry"]).equals_exact(shape(original["geometry"]), 1e-9)
+
+
+def test_coordinates_are_rounded(layers: list) -> None:
+    assert DECIMALS <= 6
+    for layer in layers:
+        for payload in layer.payloads:
+            coords = shapely.get_coordinates([shape(f["geometry"]) for f in decode(payload)])
+            assert np.allclose(coords, np.round(coords, DECIMALS), rtol=0, atol=1e-9)
+
+
+def test_chinese_is_sent_as_utf8_and_the_map_is_small(layers: list, rendered: str) -> None:
+    parcels = next(x for x in layers if x.name == "restoration_parcels")
+    assert "已完成" in parcels.payloads[-1]
+    assert "\\u5df2" not in parcels.payloads[-1]  # 已 as an escape
+    assert len(rendered.encode()) < SAMPLE_MAP_BUDGET
 
 
 def test_attribute_text_from_uploads_is_escaped(sample_store: Store) -> None:
@@ -123,7 +195,8 @@ def test_attribute_text_from_uploads_is_escaped(sample_store: Store) -> None:
     html = build_map([layer]).get_root().render()
     assert "<script>alert" not in html
     assert "<img src=x" not in html
-    assert "\\u0026lt;script\\u0026gt;alert" in html  # the escaped text, as JSON in the page
+    assert "</script><img" not in html
+    assert "\\u0026lt;script\\u0026gt;alert" in html  # the escaped text, as a JS literal in the page
 
 
 def test_the_rendered_map_loads_nothing_from_outside(layers: list, rendered: str) -> None:
@@ -149,14 +222,6 @@ def test_assets_follow_a_base_url_path(layers: list) -> None:
     assert all(link.startswith("/xzsdg/app/static/vendor/") for link in _asset_links(m))
 
 
-def test_coordinates_are_rounded(layers: list) -> None:
-    assert DECIMALS <= 6
-    for layer in layers:
-        for c in layer.classes:
-            for feature in c.features:
-                assert all(round(v, DECIMALS) == v for v in _coords(feature["geometry"]))
-
-
 def test_trimming_moves_no_vertex_visibly(frames: dict) -> None:
     zones = frames["subsidence_zones"].geometry.to_numpy()
     trimmed = trim(zones)
@@ -165,13 +230,15 @@ def test_trimming_moves_no_vertex_visibly(frames: dict) -> None:
     assert shapely.get_num_coordinates(trimmed).sum() <= shapely.get_num_coordinates(zones).sum()
 
 
-def test_points_are_drawn_as_circle_markers(frames: dict) -> None:
+def test_points_are_sent_as_points(frames: dict) -> None:
     quarries = frames["quarries"].iloc[:2].copy()
     quarries.loc[quarries.index[0], "geometry"] = Point(117.3, 34.2)
     layer = layer_data(get_layer("quarries"), quarries)
     assert layer.points
+    sent = [f["geometry"] for payload in layer.payloads for f in decode(payload)]
+    assert {"type": "Point", "coordinates": [117.3, 34.2]} in sent
     html = build_map([layer]).get_root().render()
-    assert "new L.CircleMarker(latlng, opts)" in html
+    assert "L.circleMarker(latlng" in html
 
 
 def test_an_unlisted_value_falls_in_other(frames: dict) -> None:
@@ -194,6 +261,16 @@ def test_the_legend_lists_every_class_and_the_notes(layers: list) -> None:
     assert "示例数据" in legend and "示意边界" in legend
     lakes = next(x for x in layers if x.name == LAKES)
     assert lakes.attribution == "Natural Earth"
+
+
+def test_the_map_is_fitted_to_the_districts(layers: list, rendered: str) -> None:
+    west, south, east, north = next(x for x in layers if x.name == "districts").bounds
+    assert f"map.fitBounds([[{south},{west}],[{north},{east}]]" in rendered
+
+
+def test_hovering_shows_names(layers: list) -> None:
+    assert {x.name: x.tooltip for x in layers}["districts"] == "name"
+    assert all(x.tooltip in (None, *x.fields) for x in layers)
 
 
 def test_lake_outlines_match_the_bundled_file(layers: list) -> None:

@@ -2,25 +2,34 @@
 
 Every cached function takes the store's location and its ``stamp`` (modification times of the
 GeoPackage and its write-ahead log): a write to the store changes the stamp, so the next run
-reads afresh, while reruns in between (a language switch, a widget) cost nothing. A stamp is a
-key, never passed to the store: a cheaper or finer change marker can replace it in one place.
+reads afresh, while reruns in between (a language switch, a widget, a map click) cost nothing. A
+stamp is a key, never passed to the store: a cheaper or finer change marker can replace it in one
+place.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
+import pandas as pd
+import shapely
 import streamlit as st
 
+from ..config import store_location
 from ..dates import cst_date, end_of_day_utc, today_cst
+from ..errors import UserError
+from ..i18n import t
 from ..layers import all_layers
-from ..mapping import MapLayer, map_layers, provenance
-from ..rates import RateReport, compute_rates
+from ..mapping import NOTE_APPROXIMATE, NOTE_SAMPLE, MapLayer, map_layers, provenance
+from ..progress import ProgressReport, compute_progress, priority_list
+from ..progress.quarries import PriorityList
+from ..rates import RateReport, compute_rates, restored_by_district
 from ..store import Store, open_store
 
 Stamp = tuple[int, ...]
@@ -35,6 +44,13 @@ class StoreFacts:
 
     years: tuple[int, ...]
     notes: frozenset[str]  # provenance catalog keys present (sample data, approximate boundaries)
+
+
+def forget() -> None:
+    """Drops every cached read: for a store whose stamp lags its writes (a database server's moves
+    every ``DATABASE_REFRESH_S``), after a write this session made."""
+    st.cache_data.clear()
+    layers.clear()
 
 
 def store_stamp(location: str) -> Stamp | None:
@@ -53,6 +69,28 @@ def store_stamp(location: str) -> Stamp | None:
 def as_of(year: int) -> dt.date:
     """The end of ``year``, or today for the year under way."""
     return min(dt.date(year, 12, 31), today_cst())
+
+
+def run_page(body: Callable[[str, Stamp, str], None], language: str) -> None:
+    """``body(location, stamp, language)`` over the configured store; a missing or unreadable
+    store is a message saying what to do, never a traceback."""
+    location = store_location()
+    stamp = store_stamp(location)
+    if stamp is None:
+        st.error(t("ui.store_missing", language, path=location))
+        return
+    try:
+        body(location, stamp, language)
+    except UserError as e:
+        st.error(t("ui.store_error", language, message=e.message(language)))
+
+
+def show_notices(facts: StoreFacts, language: str) -> None:
+    """The data's labels: sample data (示例数据) or approximate boundaries (示意边界)."""
+    if NOTE_SAMPLE in facts.notes:
+        st.info(t("ui.sample_notice", language))
+    elif NOTE_APPROXIMATE in facts.notes:
+        st.info(t("ui.approximate_notice", language))
 
 
 @contextmanager
@@ -80,10 +118,59 @@ def rates(location: str, stamp: Stamp, day: dt.date) -> RateReport:
         return compute_rates(store, day)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def layers(location: str, stamp: Stamp, day: dt.date, lang: str) -> list[MapLayer]:
-    """The map's layers as the store held them at the end of ``day``."""
+# A resource, not data: the layers are shared by all sessions as they are (nobody changes them),
+# which spares unpickling thousands of features on every run and keeps each layer's browser payload,
+# serialised once (MapLayer.payloads).
+@st.cache_resource(show_spinner=False, max_entries=16)
+def layers(location: str, stamp: Stamp, day: dt.date, lang: str, gcj02: bool = False) -> list[MapLayer]:
+    """The map's layers as the store held them at the end of ``day``, in GCJ-02 if asked."""
     at = end_of_day_utc(day)
     with _opened(location) as store:
         frames = {name: store.features(name, at=at) for name in all_layers()}
-    return map_layers(frames, lang)
+    return map_layers(frames, lang, gcj02)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def district_outlines(location: str, stamp: Stamp, day: dt.date) -> gpd.GeoDataFrame:
+    with _opened(location) as store:
+        return store.features("districts", at=end_of_day_utc(day))[["adcode", "name", "geometry"]]
+
+
+def district_at(location: str, stamp: Stamp, day: dt.date, lon: float, lat: float) -> str | None:
+    """The adcode of the district holding the point (lon/lat on the ground), if any."""
+    outlines = district_outlines(location, stamp, day)
+    inside = shapely.contains_xy(outlines.geometry.to_numpy(), lon, lat)
+    return str(outlines["adcode"].to_numpy()[inside][0]) if inside.any() else None
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def progress(location: str, stamp: Stamp, day: dt.date, layer: str) -> ProgressReport:
+    """Quarries, river segments or buffer projects against their targets (xzsdg_geo.progress)."""
+    with _opened(location) as store:
+        return compute_progress(store, layer, day)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def priorities(location: str, stamp: Stamp, day: dt.date) -> PriorityList:
+    """The quarry pits not treated on ``day``, most urgent first."""
+    with _opened(location) as store:
+        return priority_list(store, day)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def restored_by_year(location: str, stamp: Stamp, years: tuple[int, ...], today: dt.date) -> pd.DataFrame:
+    """Zone and restored hectares per district at the end of each year (``today`` for this year):
+    the trend. One snapshot a year, so it is the page's slowest figure; cached until the store
+    changes or the day does."""
+    rows = []
+    with _opened(location) as store:
+        for year in years:
+            day = min(dt.date(year, 12, 31), today)
+            try:
+                districts, zone, restored = restored_by_district(store, day)
+            except UserError:  # no district boundaries yet that year
+                continue
+            for i, (adcode, name) in enumerate(zip(districts["adcode"], districts["name"], strict=True)):
+                rows.append((year, day, str(adcode), str(name), float(zone[i]), float(restored[i])))
+    columns = ["year", "date", "adcode", "name", "zone_ha", "restored_ha"]
+    return pd.DataFrame(rows, columns=columns)

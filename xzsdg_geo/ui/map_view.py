@@ -1,8 +1,16 @@
-"""Draws the map's layers with streamlit-folium, Leaflet served from this app's ``static`` folder.
+"""Draws the overview map with streamlit-folium, Leaflet served from this app's ``static`` folder,
+and the basemap choice.
 
-``returned_objects=[]``: panning, zooming or clicking the map sends nothing back, so it never
-reruns the page. streamlit-folium's frontend adds exactly the map's ``default_js``/``default_css``
-as script and link tags in its iframe, so the local URLs set by ``build_map`` are all it loads.
+What makes the map cheap to interact with:
+
+- ``returned_objects=["last_object_clicked"]``: panning and zooming send nothing back; a click on a
+  feature sends its position only (the page turns it into the district clicked, in a fragment).
+- The year's layers and the legend go as ``feature_group_to_add``: the map script itself (basemap,
+  district outlines, lakes) is the same from one year to the next, so streamlit-folium keeps the
+  map and swaps those layers instead of mounting a new map.
+
+streamlit-folium's frontend adds exactly the map's ``default_js``/``default_css`` as script and
+link tags in its iframe, so the local URLs set by ``build_view`` are all it loads.
 """
 
 from __future__ import annotations
@@ -10,11 +18,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit_folium import st_folium
 
-from ..mapping import Assets, MapLayer, build_map
+from .. import basemaps
+from ..basemaps import Basemap, BasemapConfig, Secrets, Tiles
+from ..errors import UserError
+from ..i18n import t
+from ..mapping import Assets, MapLayer, build_view, ground_point
 
 HEIGHT = 620
+RETURNED = ["last_object_clicked"]
+BASEMAP_KEY = "basemap"
 
 
 def assets() -> Assets:
@@ -23,6 +38,92 @@ def assets() -> Assets:
     return Assets(f"/{base}/app/static/vendor" if base else "/app/static/vendor")
 
 
-def show(layers: Sequence[MapLayer], lang: str, key: str = "map") -> None:
-    m = build_map(layers, lang=lang, assets=assets())
-    st_folium(m, key=key, height=HEIGHT, use_container_width=True, returned_objects=[])
+def show(
+    layers: Sequence[MapLayer], lang: str, tiles: Tiles | None = None, key: str = "map"
+) -> tuple[float, float] | None:
+    """Draws the map; returns the (lon, lat) on the ground of the last feature clicked, if any."""
+    view = build_view(layers, lang=lang, assets=assets(), tiles=tiles)
+    value = st_folium(
+        view.map,
+        key=key,
+        height=HEIGHT,
+        use_container_width=True,
+        returned_objects=RETURNED,
+        feature_group_to_add=view.groups,
+        layer_control=view.control,
+    )
+    clicked = (value or {}).get("last_object_clicked")
+    if not clicked:
+        return None
+    return ground_point(clicked["lat"], clicked["lng"], bool(tiles and tiles.gcj02))
+
+
+def secrets(config: BasemapConfig) -> Secrets:
+    """The secrets.toml sections the basemaps name, as plain tables (none without a secrets file)."""
+    sections = {b.key for b in config.basemaps.values() if b.key}
+    try:
+        return {s: dict(st.secrets[s]) for s in sections if s in st.secrets}
+    except FileNotFoundError:  # no secrets.toml at all
+        return {}
+
+
+def _label(basemap: Basemap, keys: Secrets, lang: str) -> str:
+    if basemap.available(keys):
+        return basemap.title(lang)
+    return t("basemap.needs_key", lang, basemap=basemap.title(lang))
+
+
+def choose(lang: str, where: DeltaGenerator) -> Tiles | None:
+    """The basemap select box (the configured default first time); the tiles to draw, if any.
+
+    A basemap whose key is not configured stays listed, and choosing it says how to configure it.
+    The box is keyed by language (its labels change with it; the choice is kept in ``BASEMAP_KEY``).
+    """
+    config = basemaps.load()
+    keys = secrets(config)
+    names = list(config.basemaps)
+    if st.session_state.get(BASEMAP_KEY) not in names:
+        st.session_state[BASEMAP_KEY] = config.default_for(keys).name
+    name = where.selectbox(
+        t("basemap.label", lang),
+        names,
+        index=names.index(st.session_state[BASEMAP_KEY]),
+        format_func=lambda n: _label(config.basemaps[n], keys, lang),
+        key=f"{BASEMAP_KEY}_{lang}",
+    )
+    st.session_state[BASEMAP_KEY] = name
+    try:
+        tiles = config.get(name).resolve(keys)
+    except UserError as err:
+        st.warning(err.message(lang))
+        return None
+    if tiles is not None:
+        st.caption(t("basemap.online_note_gcj02" if tiles.gcj02 else "basemap.online_note", lang))
+    return tiles
+
+
+def settings_section(lang: str) -> None:
+    """For administrators: the basemap the overview opens with, saved to ``config/basemaps.toml``."""
+    config = basemaps.load()
+    keys = secrets(config)
+    names = list(config.basemaps)
+    st.subheader(t("basemap.settings_heading", lang))
+    st.caption(t("basemap.settings_help", lang))
+    name = st.selectbox(
+        t("basemap.default_label", lang),
+        names,
+        index=names.index(config.default),
+        format_func=lambda n: _label(config.basemaps[n], keys, lang),
+        key=f"basemap_default_{lang}",  # labels change with the language
+    )
+    chosen = config.basemaps[name]
+    if not chosen.available(keys):
+        st.warning(t("basemap.default_needs_key", lang, basemap=chosen.title(lang), section=chosen.key))
+    if st.button(t("basemap.save", lang), key="basemap_save", disabled=name == config.default):
+        try:
+            basemaps.save_default(name)
+        except UserError as err:
+            st.error(err.message(lang))
+            return
+        st.session_state.pop(BASEMAP_KEY, None)  # this session opens on the new default too
+        st.success(t("basemap.saved", lang, basemap=chosen.title(lang)))

@@ -57,7 +57,7 @@ def write(action: Callable[[Store], str]) -> None:
     message = attempt(lambda: _on_store(action))
     if message is None:
         return
-    st.cache_data.clear()  # a database store's stamp moves only every 30 s; files move at once
+    data.forget()  # a database store's stamp moves only every 30 s; files move at once
     st.session_state[FLASH_KEY] = message
     st.rerun()
 
