@@ -237,7 +237,7 @@ def test_a_field_team_checks_a_shapefile_and_submits_it(store_path: Path) -> Non
     assert preview["js_links"] == ["/app/static/vendor/leaflet/leaflet.js"]
     assert preview["returned_objects"] == []
     assert re.findall(r"https?://", preview["script"] + preview["html"]) == []
-    at.text_area[0].input("两个计划地块已完工")
+    at.text_area(key="up_note").input("两个计划地块已完工")
     _button(at, "提交审核").click()
     _run(at)
     assert _texts(at.success) == ["已提交，编号 1（2 个要素，0 条提示），等待审核"]

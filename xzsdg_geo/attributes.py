@@ -8,6 +8,7 @@ Each problem is reported per feature, so a field worker can see which row to fix
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -102,3 +103,15 @@ def map_attributes(spec: LayerSpec, frame: pd.DataFrame) -> tuple[list[dict], li
                 problems.append(AttributeProblem("missing_value", f.name, i))
         records.append(record)
     return records, problems
+
+
+def with_defaults(frame: pd.DataFrame, spec: LayerSpec, defaults: Iterable[tuple[str, str]]) -> pd.DataFrame:
+    """The frame with a column per uploader-given default whose field the file does not carry;
+    a column the file has always wins."""
+    present = match_columns(spec, [str(c) for c in frame.columns if c != "geometry"])
+    extra = {}
+    for name, value in defaults:
+        matched = match_columns(spec, [name])
+        if matched and not set(matched) & set(present):
+            extra[name] = value
+    return frame.assign(**extra) if extra else frame

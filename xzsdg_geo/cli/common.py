@@ -8,9 +8,13 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from ..attributes import match_columns
 from ..config import store_location
 from ..dates import parse_date
+from ..errors import UserError
 from ..i18n import t
+from ..layers import get_layer
+from ..readers import ReadOptions
 from ..store import Store, open_store
 
 EXIT_USER_ERROR = 2
@@ -54,3 +58,24 @@ def opened_store(args: argparse.Namespace) -> Iterator[Store]:
         yield store
     finally:
         store.close()
+
+
+def add_read_options(parser: argparse.ArgumentParser) -> None:
+    """What an uploader may say about a file: CRS, encoding, GCJ-02, layer, missing attributes."""
+    parser.add_argument("--crs", help=t("cli.help_crs"))
+    parser.add_argument("--encoding", help=t("cli.help_encoding"))
+    parser.add_argument("--gcj02", action="store_true", help=t("cli.help_gcj02"))
+    parser.add_argument("--source-layer", help=t("cli.help_source_layer"))
+    parser.add_argument("--set", action="append", default=[], metavar="字段=值", help=t("cli.help_set"))
+
+
+def read_options(args: argparse.Namespace) -> ReadOptions:
+    """The options of :func:`add_read_options`; ``--set`` names must be fields of the layer."""
+    defaults = []
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep or not match_columns(get_layer(args.layer), [name.strip()]):
+            raise UserError("cli.bad_set", item=item, layer=args.layer)
+        defaults.append((name.strip(), value.strip()))
+    return ReadOptions(crs=args.crs, encoding=args.encoding, gcj02=args.gcj02,
+                       source_layer=args.source_layer, defaults=tuple(defaults))  # fmt: skip

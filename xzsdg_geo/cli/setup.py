@@ -7,12 +7,11 @@ from pathlib import Path
 
 from ..config import settings, store_location
 from ..i18n import t
-from ..readers import ReadOptions
 from ..services.auth import principal_of
 from ..services.importing import import_file, layer_spec
 from ..services.setup import init_store
 from ..store.postgis_conn import redact
-from .common import add_command, date_arg, opened_store
+from .common import add_command, add_read_options, date_arg, opened_store, read_options
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -29,7 +28,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     spec = layer_spec(args.layer)
-    options = ReadOptions(crs=args.crs, encoding=args.encoding, source_layer=args.source_layer)
+    options = read_options(args)
     with opened_store(args) as store:
         actor = principal_of(store, args.as_user) if args.as_user else None
         summary = import_file(
@@ -54,6 +53,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--layer", required=True)
     p.add_argument("--as", "--by", dest="as_user", help=t("cli.help_import_as"))
     p.add_argument("--valid-from", type=date_arg, help=t("cli.help_valid_from"))
-    p.add_argument("--crs", help=t("cli.help_crs"))
-    p.add_argument("--encoding", help=t("cli.help_encoding"))
-    p.add_argument("--source-layer", help=t("cli.help_source_layer"))
+    add_read_options(p)

@@ -16,11 +16,11 @@ from pathlib import Path
 from ..config import store_location
 from ..errors import UserError
 from ..i18n import t
-from ..readers import ReadOptions
 from ..services.importing import layer_spec
 from ..store import Store, open_store
 from ..textfmt import fmt_num
 from ..validation import Finding, ValidationReport, validate_upload
+from .common import add_read_options, read_options
 
 EXIT_REFUSED = 1
 
@@ -73,9 +73,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         data = Path(args.file).read_bytes()
     except OSError:
         raise UserError("file.unreadable", path=args.file) from None
-    options = ReadOptions(
-        crs=args.crs, encoding=args.encoding, gcj02=args.gcj02, source_layer=args.source_layer
-    )
+    options = read_options(args)
     store = _store(args.store)
     try:
         report = validate_upload(data, Path(args.file).name, args.layer, options, store)
@@ -102,8 +100,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--store", help=t("cli.help_validate_store"))
     p.add_argument("file")
     p.add_argument("--layer", required=True, help=t("cli.help_layer"))
-    p.add_argument("--crs", help=t("cli.help_crs"))
-    p.add_argument("--encoding", help=t("cli.help_encoding"))
-    p.add_argument("--gcj02", action="store_true", help=t("cli.help_gcj02"))
-    p.add_argument("--source-layer", help=t("cli.help_source_layer"))
+    add_read_options(p)
     p.add_argument("--json", action="store_true", help=t("cli.help_json"))

@@ -13,12 +13,11 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..i18n import t
-from ..readers import ReadOptions
 from ..services import review, submissions
 from ..services.auth import principal_of
 from ..store.base import SUBMISSION_STATUSES
 from ..textfmt import fmt_num, table
-from .common import add_command, opened_store
+from .common import add_command, add_read_options, opened_store, read_options
 
 
 def _read(path: str) -> bytes:
@@ -29,8 +28,7 @@ def _read(path: str) -> bytes:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    options = ReadOptions(crs=args.crs, encoding=args.encoding, gcj02=args.gcj02,
-                          source_layer=args.source_layer)  # fmt: skip
+    options = read_options(args)
     with opened_store(args) as store:
         who = principal_of(store, args.by)
         result = submissions.submit(store, who, _read(args.file), Path(args.file).name, args.layer,
@@ -100,10 +98,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--by", required=True, help=t("cli.help_as"))
     p.add_argument("--note")
     p.add_argument("--answers", type=int, help=t("cli.help_answers"))
-    p.add_argument("--crs", help=t("cli.help_crs"))
-    p.add_argument("--encoding", help=t("cli.help_encoding"))
-    p.add_argument("--gcj02", action="store_true", help=t("cli.help_gcj02"))
-    p.add_argument("--source-layer", help=t("cli.help_source_layer"))
+    add_read_options(p)
     p.add_argument("--json", action="store_true", help=t("cli.help_json"))
 
     p = add_command(sub, "submissions", cmd_submissions)

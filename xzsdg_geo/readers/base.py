@@ -28,6 +28,9 @@ class ReadOptions:
     encoding: str | None = None  # e.g. "gbk", for attribute text
     gcj02: bool = False  # coordinates are GCJ-02 (Chinese web-map offset)
     source_layer: str | None = None  # which layer of a multi-layer file
+    # Attribute values for every feature where the file has no such column (a survey TXT or a DXF
+    # carries no 状态 or 治理方式): column name or alias → value, e.g. {"状态": "已完成"}.
+    defaults: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..attributes import AttributeProblem, map_attributes
+from ..attributes import AttributeProblem, map_attributes, with_defaults
 from ..geo import area_ha, geodesic_length_m, to_equal_area
 from ..layers import LayerSpec
 from ..readers import ReadOptions, SourceLayer
@@ -135,7 +135,7 @@ class UploadContext:
         frame, limit = self.frame, self.source.max_name_bytes
         if limit:
             frame = restore_cut_names(frame, self.spec, self.source.encoding, limit)
-        return map_attributes(self.spec, frame)
+        return map_attributes(self.spec, with_defaults(frame, self.spec, self.upload.options.defaults))
 
     @property
     def records(self) -> list[dict]:

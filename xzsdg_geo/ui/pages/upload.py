@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from xzsdg_geo.attributes import match_columns
 from xzsdg_geo.errors import UserError
 from xzsdg_geo.i18n import t
-from xzsdg_geo.layers import all_layers
+from xzsdg_geo.layers import all_layers, get_layer
 from xzsdg_geo.preview_map import upload_map
 from xzsdg_geo.readers import ReadOptions
 from xzsdg_geo.services import submissions
@@ -32,7 +33,19 @@ DEFAULT_LAYER = "restoration_parcels"
 UPLOAD_LAYERS = tuple(name for name in all_layers() if name != "districts")  # boundaries: 设置
 
 
-def _options(language: str, offered: list[str]) -> ReadOptions:
+def _defaults(text: str, layer: str, language: str) -> tuple[tuple[str, str], ...]:
+    """``字段=值`` lines naming fields of ``layer``; any other line is pointed out and left out."""
+    pairs = []
+    for line in filter(None, (raw.strip() for raw in text.splitlines())):
+        name, sep, value = line.partition("=")
+        if sep and match_columns(get_layer(layer), [name.strip()]):
+            pairs.append((name.strip(), value.strip()))
+        else:
+            st.warning(t("pages.defaults_bad", language, line=line))
+    return tuple(pairs)
+
+
+def _options(language: str, offered: list[str], layer: str) -> ReadOptions:
     """What the uploader may say about the file that it cannot say itself (all optional)."""
     with st.expander(t("pages.options", language)):
         cols = st.columns(2)
@@ -47,9 +60,11 @@ def _options(language: str, offered: list[str]) -> ReadOptions:
         source_layer = None
         if len(offered) > 1:
             source_layer = st.selectbox(t("pages.source_layer", language), offered, key="up_source_layer")
-    return ReadOptions(
-        crs=crs.strip() or None, encoding=encoding or None, gcj02=gcj02, source_layer=source_layer
-    )
+        text = st.text_area(
+            t("pages.defaults", language), help=t("pages.defaults_help", language), key="up_defaults"
+        )
+    return ReadOptions(crs=crs.strip() or None, encoding=encoding or None, gcj02=gcj02,
+                       source_layer=source_layer, defaults=_defaults(text, layer, language))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -101,7 +116,7 @@ def _submit_form(chosen: Chosen, language: str) -> None:
     answerable = [s for s in _mine() if s.status in RESUBMITTABLE and s.layer == chosen.layer]
     labels = {s.id: widgets.submission_label(s, language) for s in answerable}
     with st.form("submit"):
-        note = st.text_area(t("pages.note", language))
+        note = st.text_area(t("pages.note", language), key="up_note")
         answers = st.selectbox(
             t("pages.answers", language),
             [None, *labels],
@@ -135,7 +150,7 @@ def _upload(language: str) -> None:
                             key=f"up_file_{st.session_state.get(ROUND_KEY, 0)}")  # fmt: skip
     checked = st.session_state.get(CHECK_KEY)
     same_file = bool(file and checked and checked[1] and checked[0][0] == file.file_id)
-    options = _options(language, checked[1].source_layers if same_file else [])
+    options = _options(language, checked[1].source_layers if same_file else [], layer)
     if file is None:
         return
     signature = (file.file_id, layer, options)
