@@ -223,3 +223,16 @@ def test_cli_refuses_in_one_line(run, sample_store_file, tmp_path):
     assert code == 2 and "不是有效数字" in err
     code, _, err = run("indicators", "set", RESTORATION, 2025, "80", "--as", "admin", "--store", store)
     assert code == 2 and "不能手工填报" in err
+
+
+@pytest.mark.parametrize("backend", ["gpkg"], indirect=True)
+def test_forest_cover_comes_from_the_latest_land_cover_image_up_to_the_year(sample_store):
+    from xzsdg_geo.indicators.tracker import tracker as board_for
+    from xzsdg_geo.rasters.forest_cover import forest_cover
+
+    row = next(r for r in board_for(sample_store, 2026).rows if r.indicator.no == 19)
+    expected = forest_cover(sample_store, as_of=dt.date(2026, 12, 31)).city.forest_pct
+    assert row.reading.source.value == "computed" and row.value == pytest.approx(expected)
+    assert row.status.value == ("met" if expected >= row.target else "behind")
+    before_any_image = next(r for r in board_for(sample_store, 2025).rows if r.indicator.no == 19)
+    assert before_any_image.reading is None and before_any_image.status.value == "no_data"

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import UserError
+from ..rasters.forest_cover import forest_cover as raster_forest_cover
 from ..rates import compute_rates
 from ..store import Store
 
@@ -39,14 +40,16 @@ def restoration_rate(store: Store, as_of: dt.date) -> Measured | None:
 
 
 def forest_cover(store: Store, as_of: dt.date) -> Measured | None:
-    """Forest and tree cover (%) of the city from a land-cover raster: not available yet.
-
-    The seam for the raster work: once the store can give a land-cover raster for a date, this
-    returns the share of the city's area classed as forest or trees at ``as_of`` (zonal statistics
-    over the district boundaries). Until then it returns
-    ``None``, so #19 shows 无数据 for every year after the plan's base-year figure.
-    """
-    return None
+    """Forest and tree cover (%) of the city from the latest land-cover raster up to ``as_of``
+    (None, so 无数据, when no image covers the city then), dated by that image."""
+    try:
+        report = raster_forest_cover(store, as_of=as_of)
+    except UserError:  # no boundaries at that date
+        return None
+    if report.city.forest_pct is None:
+        return None
+    dates = [d.landcover_on for d in report.districts if d.landcover_on]
+    return Measured(report.city.forest_pct, max(dates) if dates else as_of)
 
 
 PROVIDERS: dict[int, Provider] = {RESTORATION_RATE: restoration_rate, FOREST_COVER: forest_cover}

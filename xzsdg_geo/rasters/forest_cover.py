@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..dates import today_cst
+from ..dates import end_of_day_utc, today_cst
 from ..geo import area_ha
 from ..progress.report import plain, share_pct
 from ..store import Store
@@ -64,11 +64,14 @@ def _cover(area: float, measured: float, forest: float | None, target: float) ->
     return Cover(area, measured, forest, pct, meets, gap)
 
 
-def forest_cover(store: Store, rules: RasterRules | None = None) -> ForestReport:
-    """Forest cover of every district on the latest land-cover image, and the city's."""
+def forest_cover(
+    store: Store, rules: RasterRules | None = None, as_of: dt.date | None = None
+) -> ForestReport:
+    """Forest cover of every district on the latest land-cover image up to ``as_of`` (default
+    today), with the boundaries of that day, and the city's."""
     rules = rules or raster_rules()
-    today, target = today_cst(), rules.forest_target_pct
-    districts = store.features("districts")
+    today, target = as_of or today_cst(), rules.forest_target_pct
+    districts = store.features("districts", at=end_of_day_utc(today))
     geoms = districts.geometry.to_numpy()
     found = images(store, "forest")
     chosen = pick(found, geoms, [today] * len(geoms), "before")
