@@ -33,7 +33,7 @@ def _table(board: Tracker, language: str) -> None:
         st.subheader(sdg)
         frame = pd.DataFrame([_row(r, language) for r in rows],
                              columns=[t(f"indicators.col.{c}", language) for c in COLUMNS])  # fmt: skip
-        st.dataframe(frame, hide_index=True, width="stretch")
+        st.table(frame, hide_index=True)
 
 
 def _entry(year: int, board: Tracker, language: str) -> None:
