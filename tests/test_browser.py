@@ -121,9 +121,11 @@ def test_overview_draws_the_map_offline(app_url: str, offline: object) -> None:
     legend = frame.locator(".xz-legend").inner_text()
     assert "图例" in legend and "采煤沉陷区" in legend and "已完成" in legend
     settled(page)  # the rates are counted after the map is sent
-    assert page.get_by_text("示例数据：").is_visible()
-    assert page.get_by_role("cell", name="全市", exact=True).is_visible()
-    assert page.get_by_text("点击地图上的行政区").is_visible()
+    # wait_for fails the test if the element never shows; the browser may draw a table a beat
+    # after the script run has finished, so an instant is_visible() would be flaky.
+    page.get_by_text("示例数据：").wait_for(timeout=WAIT_MS)
+    page.get_by_role("cell", name="全市", exact=True).wait_for(timeout=WAIT_MS)
+    page.get_by_text("点击地图上的行政区").wait_for(timeout=WAIT_MS)
     page.wait_for_timeout(500)  # let the SVG settle for the picture
     screenshot(page, "overview")
     frame.locator(".leaflet-container").screenshot(path=ARTIFACTS / "overview-map.png")
