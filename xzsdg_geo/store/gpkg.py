@@ -24,6 +24,7 @@ from .gpkg_indicators import IndicatorTables
 from .gpkg_rasters import RasterTables
 from .gpkg_schema import SRS_ID, create_schema, migrate, schema_version, sync_layers
 from .gpkg_workflow import WorkflowTables
+from .reads import VersionedReads
 from .transactions import NestedTransactions
 from .versions import WritePlan, plan_write
 
@@ -46,7 +47,13 @@ def promote_to_multi(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
 
 
 class GeoPackageStore(
-    NestedTransactions, WorkflowTables, AccountTables, AuditTables, IndicatorTables, RasterTables
+    NestedTransactions,
+    VersionedReads,
+    WorkflowTables,
+    AccountTables,
+    AuditTables,
+    IndicatorTables,
+    RasterTables,
 ):
     """A :class:`~xzsdg_geo.store.base.Store` in a single ``.gpkg`` file."""
 
@@ -226,22 +233,3 @@ class GeoPackageStore(
         frame = pd.DataFrame([r[1:] for r in rows], columns=list(columns))
         geometry = geom_blob.decode([r[0] for r in rows]) if rows else np.array([], dtype=object)
         return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORE_CRS)
-
-    def features(
-        self, layer: str, at: str | None = None, fields: Sequence[str] | None = None
-    ) -> gpd.GeoDataFrame:
-        spec = get_layer(layer)
-        unknown = set(fields or ()) - set(spec.field_names)
-        if unknown:
-            raise KeyError(f"{layer} has no fields {sorted(unknown)}")
-        if at is None:
-            return self._frame(spec, "valid_to IS NULL", (), fields)
-        where = "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
-        return self._frame(spec, where, (at, at), fields)
-
-    def history(self, layer: str, feature_id: str) -> gpd.GeoDataFrame:
-        return self._frame(get_layer(layer), "feature_id = ?", (feature_id,))
-
-    def earliest_valid_from(self, layer: str) -> str | None:
-        row = self._conn.execute(f'SELECT MIN(valid_from) FROM "{get_layer(layer).name}"').fetchone()
-        return row[0]

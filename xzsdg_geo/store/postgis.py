@@ -30,6 +30,7 @@ from .gpkg_schema import schema_version
 from .postgis_conn import QmarkConnection, connect, redact
 from .postgis_schema import SRID, create_schema, existing_tables, has_schema, migrate, our_tables, sync_layers
 from .postgis_workflow import PostGISRasters, PostGISWorkflow
+from .reads import VersionedReads
 from .transactions import NestedTransactions
 from .versions import WritePlan, plan_write
 
@@ -52,7 +53,13 @@ def _copy_value(kind: str, value: object) -> object:
 
 
 class PostGISStore(
-    NestedTransactions, PostGISWorkflow, AccountTables, AuditTables, IndicatorTables, PostGISRasters
+    NestedTransactions,
+    VersionedReads,
+    PostGISWorkflow,
+    AccountTables,
+    AuditTables,
+    IndicatorTables,
+    PostGISRasters,
 ):
     """A :class:`~xzsdg_geo.store.base.Store` in a PostgreSQL database with PostGIS."""
 
@@ -234,22 +241,3 @@ class PostGISStore(
         wkbs = np.array([r[0] for r in rows], dtype=object)
         geometry = shapely.from_wkb(wkbs) if rows else np.array([], dtype=object)
         return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORE_CRS)
-
-    def features(
-        self, layer: str, at: str | None = None, fields: Sequence[str] | None = None
-    ) -> gpd.GeoDataFrame:
-        spec = get_layer(layer)
-        unknown = set(fields or ()) - set(spec.field_names)
-        if unknown:
-            raise KeyError(f"{layer} has no fields {sorted(unknown)}")
-        if at is None:
-            return self._frame(spec, "valid_to IS NULL", (), fields)
-        where = "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
-        return self._frame(spec, where, (at, at), fields)
-
-    def history(self, layer: str, feature_id: str) -> gpd.GeoDataFrame:
-        return self._frame(get_layer(layer), "feature_id = ?", (feature_id,))
-
-    def earliest_valid_from(self, layer: str) -> str | None:
-        row = self._conn.execute(f'SELECT MIN(valid_from) FROM "{get_layer(layer).name}"').fetchone()
-        return row[0]
