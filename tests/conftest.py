@@ -208,3 +208,19 @@ def empty_store(backend: str, request: pytest.FixtureRequest, tmp_path: Path) ->
     store.close()
     if backend == "postgis":
         postgis.drop(location)
+
+
+@pytest.fixture
+def run(capsys):
+    """The CLI in this process → (exit code, stdout, stderr)."""
+    from xzsdg_geo import cli
+
+    def go(*argv: object) -> tuple[int, str, str]:
+        try:
+            code = cli.main([str(a) for a in argv])
+        except SystemExit as stop:
+            code = stop.code
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return go

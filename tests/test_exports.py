@@ -19,7 +19,6 @@ import pyogrio
 import pytest
 import shapely
 
-from xzsdg_geo import cli
 from xzsdg_geo.errors import UserError
 from xzsdg_geo.exports import export_layer, export_rates, export_store
 from xzsdg_geo.layers import all_layers, get_layer
@@ -282,22 +281,6 @@ def test_exports_read_the_same_from_either_backend(sample_store, store):
     a = json.loads(export_layer(sample_store, "quarries", "geojson").data)
     b = json.loads(export_layer(store, "quarries", "geojson").data)
     assert a == b
-
-
-@pytest.fixture
-def run(capsys, monkeypatch):
-    if "exports" not in cli.COMMANDS:
-        monkeypatch.setattr(cli, "COMMANDS", [*cli.COMMANDS, "exports"])
-
-    def go(*argv: object) -> tuple[int, str, str]:
-        try:
-            code = cli.main([str(a) for a in argv])
-        except SystemExit as stop:
-            code = stop.code
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return go
 
 
 def test_cli_export_writes_files(run, sample_store_file, tmp_path: Path):

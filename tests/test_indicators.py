@@ -10,7 +10,6 @@ import sqlite3
 
 import pytest
 
-from xzsdg_geo import cli
 from xzsdg_geo.errors import UserError
 from xzsdg_geo.indicators import Kind, Source, Status, history, indicators, judge, set_actual, tracker
 from xzsdg_geo.rates import compute_rates
@@ -18,23 +17,6 @@ from xzsdg_geo.services.auth import principal_of
 
 TODAY = dt.date(2026, 6, 30)  # the tracker's "today" in these tests: 2026 under way, 2027 to come
 PM25, AIR, CO2, WATER, RESTORATION, FOREST = 18, 16, 14, 17, 20, 19
-
-
-@pytest.fixture
-def run(capsys, monkeypatch):
-    """The CLI in this process (with the export commands registered) → (exit code, stdout, stderr)."""
-    if "exports" not in cli.COMMANDS:
-        monkeypatch.setattr(cli, "COMMANDS", [*cli.COMMANDS, "exports"])
-
-    def go(*argv: object) -> tuple[int, str, str]:
-        try:
-            code = cli.main([str(a) for a in argv])
-        except SystemExit as stop:
-            code = stop.code
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return go
 
 
 def row(tr, no):

@@ -43,13 +43,6 @@ def report(raster_store):
     return verify_parcels(raster_store)
 
 
-@pytest.fixture(autouse=True)
-def listed(monkeypatch):
-    """Until ``cli/__init__.py`` lists the module (its owner adds it there), list it for these tests."""
-    if "rasters" not in cli.COMMANDS:
-        monkeypatch.setattr(cli, "COMMANDS", [*cli.COMMANDS, "rasters"])
-
-
 def test_the_sample_rasters_are_small_and_kept_in_the_store(raster_store):
     rasters = raster_store.rasters()
     assert [(r.kind, r.acquired_on, r.crs) for r in rasters] == [
