@@ -15,6 +15,9 @@ from pathlib import Path
 from .paths import LAYERS_DIR
 
 FIELD_TYPES = ("str", "int", "float", "date", "enum")
+ROLE_NAMES = ("field_team", "district_head", "reviewer", "admin")  # services.auth.Role, by value
+DEFAULT_SUBMIT_ROLES = ("field_team", "reviewer", "admin")
+DEFAULT_APPROVE_ROLES = ("reviewer", "admin")
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,11 @@ class LayerSpec:
     style: dict = field(default_factory=dict)
     replace_on_import: bool = False
     area_ha_bounds: tuple[float, float] | None = None
+    # Who may change the layer: roles that may submit to it and roles that may approve (or import)
+    # into it, by role name. The services enforce these; the pages read them to offer the layer.
+    submit_roles: tuple[str, ...] = DEFAULT_SUBMIT_ROLES
+    approve_roles: tuple[str, ...] = DEFAULT_APPROVE_ROLES
+    public: bool = False  # published as open data (OGC API - Features); never for personal data
 
     def field(self, name: str) -> FieldSpec:
         for f in self.fields:
@@ -101,6 +109,14 @@ def _parse_field(raw: dict, path: Path) -> FieldSpec:
     )
 
 
+def _roles(raw: dict, key: str, default: tuple[str, ...], path: Path) -> tuple[str, ...]:
+    roles = tuple(raw.get(key, default))
+    unknown = sorted(set(roles) - set(ROLE_NAMES))
+    if unknown:
+        raise ValueError(f"{path.name}: {key} names unknown roles {unknown}; known: {list(ROLE_NAMES)}")
+    return roles
+
+
 def load_layer(path: Path) -> LayerSpec:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     bounds = raw.get("area_ha_bounds")
@@ -114,6 +130,9 @@ def load_layer(path: Path) -> LayerSpec:
         style=raw.get("style", {}),
         replace_on_import=bool(raw.get("replace_on_import", False)),
         area_ha_bounds=tuple(bounds) if bounds else None,
+        submit_roles=_roles(raw, "submit_roles", DEFAULT_SUBMIT_ROLES, path),
+        approve_roles=_roles(raw, "approve_roles", DEFAULT_APPROVE_ROLES, path),
+        public=bool(raw.get("public", False)),
     )
     if spec.id_field not in spec.field_names:
         raise ValueError(f"{path.name}: id_field {spec.id_field!r} is not a declared field")
