@@ -106,3 +106,30 @@ def test_a_field_team_sees_only_its_own_submissions(sample_store):
     assert theirs in seen and mine not in seen
     head = {s.id for s in visible_submissions(sample_store, principal_of(sample_store, "head_320305"))}
     assert {mine, theirs} <= head
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_only_the_roles_a_layer_declares_may_submit_to_it_or_approve_it(sample_store, role):
+    """``districts`` declares admin only (layers/districts.toml); the other layers keep the defaults."""
+    from xzsdg_geo.layers import get_layer
+
+    principal = principal_of(sample_store, ROLES[role])
+    spec = get_layer("districts")
+    upload = sample_store.add_upload(b"d", "d.geojson", "districts", "admin", True, {})
+    row = sample_store.features("districts").iloc[0]
+    props = {k: row[k] for k in spec.field_names}
+    feature = NewFeature(row.feature_id, row.geometry, props)
+    sid = sample_store.add_submission("districts", upload.id, [feature], by="admin").id
+    before = _snapshot(sample_store)
+    for attempt, allowed in (
+        (lambda: submissions.submit(sample_store, principal, b"{}", "d.geojson", "districts"),
+         role in spec.submit_roles),
+        (lambda: review.decide(sample_store, principal, sid, "approve"), role in spec.approve_roles),
+    ):  # fmt: skip
+        if allowed:
+            continue
+        with pytest.raises(UserError) as err:
+            attempt()
+        assert err.value.key in ("auth.forbidden", *(f"layer_access.{a}_forbidden" for a in ("submit", "approve")))
+        assert _snapshot(sample_store) == before
+    assert spec.submit_roles == ("admin",) and spec.approve_roles == ("admin",)

@@ -14,6 +14,17 @@ class Term:
     key: str
 
 
+@dataclass(frozen=True)
+class Terms:
+    """Several catalog entries (roles allowed, say), translated and joined with the language's
+    list separator when the message is shown."""
+
+    keys: tuple[str, ...]
+
+    def text(self, lang: str | None) -> str:
+        return t("terms.separator", lang).join(t(k, lang) for k in self.keys)
+
+
 class UserError(Exception):
     """Bad input or a refused action, described by a catalog key and its parameters."""
 
@@ -23,5 +34,13 @@ class UserError(Exception):
         super().__init__(self.message("en"))
 
     def message(self, lang: str | None = None) -> str:
-        params = {k: t(v.key, lang) if isinstance(v, Term) else v for k, v in self.params.items()}
+        params = {k: _translated(v, lang) for k, v in self.params.items()}
         return t(self.key, lang, **params)
+
+
+def _translated(value: object, lang: str | None) -> object:
+    if isinstance(value, Term):
+        return t(value.key, lang)
+    if isinstance(value, Terms):
+        return value.text(lang)
+    return value

@@ -21,6 +21,7 @@ from ..store import ImportRecord, NewFeature, Store, WriteResult
 from ..validation import ValidationReport, validate_upload
 from . import audit
 from .auth import Permission, Principal, administrator_name
+from .layer_access import LayerAction, require_layer
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ def import_file(
     """
     by = administrator_name(actor, Permission.IMPORT)
     spec = layer_spec(layer)
+    if actor is not None:  # the console operator is the store's owner
+        require_layer(actor, spec, LayerAction.APPROVE)
     try:
         data = Path(path).read_bytes()
     except OSError:

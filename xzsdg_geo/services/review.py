@@ -20,6 +20,7 @@ from ..store import NewFeature, Store
 from ..store.base import FeatureChange, Submission
 from . import audit
 from .auth import Permission, Principal, require
+from .layer_access import LayerAction, require_layer
 
 RATE_LAYERS = ("subsidence_zones", "restoration_parcels")
 DECISIONS = {"approve": "approved", "reject": "rejected", "needs_changes": "needs_changes"}
@@ -168,6 +169,8 @@ def decide(
         raise UserError("review.comment_required")
     with store.transaction():
         sub = store.get_submission(submission_id)
+        if decision == "approve":
+            require_layer(principal, get_layer(sub.layer), LayerAction.APPROVE)
         store.set_submission_status(sub.id, "pending", DECISIONS[decision], by=principal.username,
                                     comment=comment)  # fmt: skip
         changes: list[FeatureChange] = []

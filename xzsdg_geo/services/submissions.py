@@ -12,6 +12,7 @@ from ..validation import ValidationReport, validate_upload
 from . import audit
 from .auth import Permission, Principal, require
 from .importing import layer_spec
+from .layer_access import LayerAction, require_layer
 
 RESUBMITTABLE = ("needs_changes", "rejected")
 
@@ -47,7 +48,7 @@ def submit(
 ) -> SubmitResult:
     """Validate a file and queue it for review; its bytes are kept whatever the verdict."""
     require(principal, Permission.SUBMIT)
-    layer_spec(layer)
+    require_layer(principal, layer_spec(layer), LayerAction.SUBMIT)
     if answers is not None:
         _check_answers(store, principal, answers, layer)
     report = validate_upload(data, filename, layer, options or ReadOptions(), store)

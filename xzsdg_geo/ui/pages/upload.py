@@ -16,10 +16,11 @@ import streamlit as st
 from xzsdg_geo.attributes import match_columns
 from xzsdg_geo.errors import UserError
 from xzsdg_geo.i18n import t
-from xzsdg_geo.layers import all_layers, get_layer
+from xzsdg_geo.layers import get_layer
 from xzsdg_geo.preview_map import upload_map
 from xzsdg_geo.readers import ReadOptions
 from xzsdg_geo.services import submissions
+from xzsdg_geo.services.layer_access import submittable_layers
 from xzsdg_geo.services.submissions import RESUBMITTABLE
 from xzsdg_geo.store import Store
 from xzsdg_geo.store.base import Submission
@@ -30,7 +31,6 @@ CHECK_KEY = "upload_check"  # (signature of file + choices, its report)
 ROUND_KEY = "upload_round"  # bumped after a submission: a fresh, empty file picker
 ENCODINGS = ("", "utf-8", "gbk", "gb18030")
 DEFAULT_LAYER = "restoration_parcels"
-UPLOAD_LAYERS = tuple(name for name in all_layers() if name != "districts")  # boundaries: 设置
 
 
 def _defaults(text: str, layer: str, language: str) -> tuple[tuple[str, str], ...]:
@@ -144,7 +144,8 @@ def _needs_changes(language: str) -> None:
 
 
 def _upload(language: str) -> None:
-    layer = st.selectbox(t("pages.layer", language), UPLOAD_LAYERS, index=UPLOAD_LAYERS.index(DEFAULT_LAYER),
+    offered = submittable_layers(auth.principal())  # layers/*.toml: submit_roles
+    layer = st.selectbox(t("pages.layer", language), offered, index=offered.index(DEFAULT_LAYER),
                          format_func=lambda n: widgets.layer_title(n, language), key="up_layer")  # fmt: skip
     file = st.file_uploader(t("pages.file", language), help=t("pages.file_help", language),
                             key=f"up_file_{st.session_state.get(ROUND_KEY, 0)}")  # fmt: skip
