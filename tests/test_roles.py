@@ -130,6 +130,6 @@ def test_only_the_roles_a_layer_declares_may_submit_to_it_or_approve_it(sample_s
             continue
         with pytest.raises(UserError) as err:
             attempt()
-        assert err.value.key in ("auth.forbidden", *(f"layer_access.{a}_forbidden" for a in ("submit", "approve")))
+        assert err.value.key.endswith("forbidden")
         assert _snapshot(sample_store) == before
     assert spec.submit_roles == ("admin",) and spec.approve_roles == ("admin",)

@@ -29,10 +29,15 @@ def require_layer(principal: Principal, spec: LayerSpec, action: LayerAction) ->
     if may(principal, spec, action):
         return
     allowed = Terms(tuple(f"role.{r}" for r in allowed_roles(spec, action)))
+    role = Term(f"role.{principal.role.value}")
+    layer = f"{spec.title_zh}（{spec.name}）"
     raise UserError(
-        f"layer_access.{action.value}_forbidden", user=principal.username, role=Term(f"role.{principal.role.value}"),
-        layer=f"{spec.title_zh}（{spec.name}）", allowed=allowed,
-    )  # fmt: skip
+        f"layer_access.{action.value}_forbidden",
+        user=principal.username,
+        role=role,
+        layer=layer,
+        allowed=allowed,
+    )
 
 
 def submittable_layers(principal: Principal) -> tuple[str, ...]:
