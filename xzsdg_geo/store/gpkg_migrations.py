@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
+
+from ..layers import all_layers
+
 _NO_CHANGE = "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
 
 WORKFLOW = [
@@ -77,4 +82,77 @@ RASTERS = [
     " BEGIN SELECT RAISE(ABORT, 'the raster catalog is append-only'); END",
 ]
 
-MIGRATIONS: dict[int, list[str]] = {2: WORKFLOW, 3: INDICATOR_VALUES, 4: RASTERS}
+
+# -- 5: history defended by the file itself, below the services ------------------------------------
+# A decision moves a submission on once, along these edges; nothing leaves a final state, and a
+# decided submission's reviewer, time and comment never change. ``answered``: a resubmission
+# answered a request for changes; ``undone``: an approval was reversed (its reviewer stays).
+DECISION_EDGES: dict[str, tuple[str, ...]] = {
+    "pending": ("pending", "approved", "rejected", "needs_changes"),
+    "needs_changes": ("answered",),
+    "approved": ("undone",),
+}
+_DECISION = ("reviewed_by", "reviewed_at", "review_comment")
+_UNDO = ("undone_by", "undone_at")
+_BACKWARDS = "NEW.valid_to < NEW.valid_from"
+BACKWARDS_MESSAGE = "a version cannot end before it begins"
+DECIDED_MESSAGE = "a decided submission cannot be changed"
+FILES_MESSAGE = "uploaded files are kept for ever"
+UPLOADS_MESSAGE = "the upload log is append-only"
+
+
+def _quoted(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def decision_refused(differs: str) -> str:
+    """The condition (SQL, over OLD/NEW) of an update a submission's history does not allow;
+    ``differs`` is the dialect's null-safe "is different" operator."""
+
+    def changed(columns: tuple[str, ...]) -> str:
+        return " OR ".join(f"NEW.{c} {differs} OLD.{c}" for c in columns)
+
+    edges = " OR ".join(
+        f"(OLD.status = '{old}' AND NEW.status IN ({_quoted(new)}))" for old, new in DECISION_EDGES.items()
+    )
+    stays = f"(NEW.status = OLD.status AND NOT ({changed(_UNDO)}))"
+    undo_only = f"(NEW.status = 'undone' OR NOT ({changed(_UNDO)}))"
+    return (
+        f"OLD.status <> 'pending' AND (({changed(_DECISION)}) OR NOT ({stays} OR {edges}) OR NOT {undo_only})"
+        f" OR OLD.status = 'pending' AND NOT ({edges})"
+    )
+
+
+def backwards_trigger(table: str) -> str:
+    """Refuses closing a version before its start: the feature would vanish from every date."""
+    return (
+        f'CREATE TRIGGER IF NOT EXISTS "{table}_valid_order" BEFORE UPDATE ON "{table}" WHEN {_BACKWARDS}'
+        f" BEGIN SELECT RAISE(ABORT, '{BACKWARDS_MESSAGE}'); END"
+    )
+
+
+def _layer_tables_in_order(conn: sqlite3.Connection) -> None:
+    """The layer tables the store already has get the valid-order trigger (new ones get it made)."""
+    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for table in sorted(have & set(all_layers())):
+        conn.execute(backwards_trigger(table))
+
+
+def _refuse(message: str) -> str:
+    return f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+
+
+HISTORY_DEFENDED: list[str | Callable[[sqlite3.Connection], None]] = [
+    _layer_tables_in_order,
+    backwards_trigger("xzsdg_indicator_values"),
+    "CREATE TRIGGER IF NOT EXISTS xzsdg_submissions_decided BEFORE UPDATE ON xzsdg_submissions"
+    f" WHEN {decision_refused('IS NOT')} {_refuse(DECIDED_MESSAGE)}",
+    "CREATE TRIGGER IF NOT EXISTS xzsdg_files_no_delete BEFORE DELETE ON xzsdg_files"
+    f" {_refuse(FILES_MESSAGE)}",
+    "CREATE TRIGGER IF NOT EXISTS xzsdg_files_no_change BEFORE UPDATE ON xzsdg_files"
+    f" WHEN NEW.sha256 IS NOT OLD.sha256 OR NEW.data IS NOT OLD.data {_refuse(FILES_MESSAGE)}",
+    "CREATE TRIGGER IF NOT EXISTS xzsdg_uploads_no_delete BEFORE DELETE ON xzsdg_uploads"
+    f" {_refuse(UPLOADS_MESSAGE)}",
+]
+
+MIGRATIONS: dict[int, list] = {2: WORKFLOW, 3: INDICATOR_VALUES, 4: RASTERS, 5: HISTORY_DEFENDED}

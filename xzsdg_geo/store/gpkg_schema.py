@@ -9,7 +9,7 @@ import sqlite3
 
 from ..layers import LayerSpec, all_layers
 from .base import SCHEMA_VERSION
-from .gpkg_migrations import MIGRATIONS
+from .gpkg_migrations import MIGRATIONS, backwards_trigger
 
 SRS_ID = 4490
 GPKG_APPLICATION_ID = 0x47504B47
@@ -60,6 +60,7 @@ def _append_only_triggers(spec: LayerSpec) -> list[str]:
     frozen = ["geom", "feature_id", "version", "valid_from", "recorded_by", "source", *spec.field_names]
     changed = " OR ".join(f'NEW."{c}" IS NOT OLD."{c}"' for c in frozen)
     return [
+        backwards_trigger(table),
         f'CREATE TRIGGER "{table}_no_delete" BEFORE DELETE ON "{table}"'
         " BEGIN SELECT RAISE(ABORT, 'feature history is append-only'); END",
         f'CREATE TRIGGER "{table}_close_only" BEFORE UPDATE ON "{table}"'
@@ -149,6 +150,6 @@ def schema_version(conn: sqlite3.Connection) -> int:
 def migrate(conn: sqlite3.Connection) -> None:
     """Bring a store up to :data:`SCHEMA_VERSION`, one numbered step at a time."""
     for version in range(schema_version(conn) + 1, SCHEMA_VERSION + 1):
-        for statement in MIGRATIONS[version]:
-            conn.execute(statement)
+        for step in MIGRATIONS[version]:
+            step(conn) if callable(step) else conn.execute(step)
         conn.execute("UPDATE xzsdg_meta SET value = ? WHERE key = 'schema_version'", (str(version),))

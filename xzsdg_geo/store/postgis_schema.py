@@ -11,7 +11,15 @@ from ..layers import LayerSpec, all_layers
 from .base import SCHEMA_VERSION
 from .gpkg_schema import SRS_ID, geometry_type_name, schema_version
 from .postgis_conn import QmarkConnection
-from .postgis_migrations import ID, MIGRATIONS, REFUSE_FUNCTION, TEXT, append_only, close_only
+from .postgis_migrations import (
+    ID,
+    MIGRATIONS,
+    REFUSE_FUNCTION,
+    TEXT,
+    append_only,
+    backwards_trigger,
+    close_only,
+)
 
 SRID = SRS_ID
 SQL_TYPES = {"str": TEXT, "enum": TEXT, "int": "BIGINT", "float": "DOUBLE PRECISION", "date": "DATE"}
@@ -61,6 +69,7 @@ def _layer_ddl(spec: LayerSpec) -> list[str]:
         f'CREATE INDEX "{table}_idx_geom" ON "{table}" USING GIST (geom)',
         f'COMMENT ON TABLE "{table}" IS {_literal(spec.title_zh)}',
         *append_only(table, "feature history is append-only"),
+        backwards_trigger(table),
         *_column_dependent(spec),
     ]
 
@@ -123,6 +132,6 @@ def sync_layers(conn: QmarkConnection) -> None:
 def migrate(conn: QmarkConnection) -> None:
     """Bring a store up to :data:`SCHEMA_VERSION`, one numbered step at a time."""
     for version in range(schema_version(conn) + 1, SCHEMA_VERSION + 1):
-        for statement in MIGRATIONS[version]:
-            conn.execute(statement)
+        for step in MIGRATIONS[version]:
+            step(conn) if callable(step) else conn.execute(step)
         conn.execute(f"UPDATE {META_TABLE} SET value = ? WHERE key = 'schema_version'", (str(version),))
