@@ -95,7 +95,7 @@ def test_full_lifecycle_needs_changes_resubmit_approve_undo(sample_store):
 def test_approving_a_new_feature_and_undoing_it_retires_it(sample_store):
     zone = sample_store.features("subsidence_zones").iloc[0]
     new = NewFeature("XF-NEW-0001", zone.geometry.buffer(-0.0005), {
-        "parcel_id": "XF-NEW-0001", "name": "新地块", "status": "completed", "completed_on": today_cst(),
+        "parcel_id": "XF-NEW-0001", "name": "新地块", "status": "in_progress", "completed_on": None,
         "measure": "wetland", "investment_wan": 100.0})  # fmt: skip
     sub = _submit(sample_store, [new])
     reviewer = principal_of(sample_store, "reviewer")
@@ -182,3 +182,20 @@ def test_replace_within_a_district_retires_the_others(sample_store):
     assert removed and keep.feature_id not in removed
     review.decide(sample_store, reviewer, sub.id, "approve")
     assert removed.isdisjoint(sample_store.features("subsidence_zones")["feature_id"])
+
+
+def test_two_pending_claims_on_the_same_ground_the_second_approval_is_refused(sample_store):
+    """Both passed the upload's overlap check (nothing was counted yet); the approval checks again."""
+    (parcel,) = _planned_parcels(sample_store, GULOU, n=1)
+    twin = NewFeature("TWIN-1", parcel.geometry, {**parcel.properties, "parcel_id": "TWIN-1", "name": "重复"})
+    first, second = _submit(sample_store, [parcel]), _submit(sample_store, [twin])
+    reviewer = principal_of(sample_store, "reviewer")
+    review.decide(sample_store, reviewer, first.id, "approve")
+    rate = _district_rate(sample_store, GULOU)
+    with pytest.raises(UserError) as err:
+        review.decide(sample_store, reviewer, second.id, "approve")
+    assert err.value.key == "review.overlap_counted"
+    assert "TWIN-1" in err.value.message("zh") and parcel.feature_id in err.value.message("zh")
+    assert sample_store.get_submission(second.id).status == "pending"
+    assert "TWIN-1" not in set(sample_store.features("restoration_parcels")["feature_id"])
+    assert _district_rate(sample_store, GULOU) == pytest.approx(rate)

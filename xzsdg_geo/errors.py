@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .i18n import t
+from .i18n import current_lang, t
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,14 @@ class Terms:
         return t("terms.separator", lang).join(t(k, lang) for k in self.keys)
 
 
+@dataclass(frozen=True)
+class Localized:
+    """A parameter already worded in each language (a validation finding's message)."""
+
+    zh: str
+    en: str
+
+
 class UserError(Exception):
     """Bad input or a refused action, described by a catalog key and its parameters."""
 
@@ -43,4 +51,6 @@ def _translated(value: object, lang: str | None) -> object:
         return t(value.key, lang)
     if isinstance(value, Terms):
         return value.text(lang)
+    if isinstance(value, Localized):
+        return value.en if (lang or current_lang()) == "en" else value.zh
     return value

@@ -21,6 +21,7 @@ from ..store.base import FeatureChange, Submission
 from . import audit
 from .auth import Permission, Principal, require
 from .layer_access import LayerAction, require_layer
+from .overlap_recheck import recheck_overlap
 
 RATE_LAYERS = ("subsidence_zones", "restoration_parcels")
 DECISIONS = {"approve": "approved", "reject": "rejected", "needs_changes": "needs_changes"}
@@ -171,6 +172,7 @@ def decide(
         sub = store.get_submission(submission_id)
         if decision == "approve":
             require_layer(principal, get_layer(sub.layer), LayerAction.APPROVE)
+            recheck_overlap(store, sub)  # the store may have changed since the upload was checked
         store.set_submission_status(sub.id, "pending", DECISIONS[decision], by=principal.username,
                                     comment=comment)  # fmt: skip
         changes: list[FeatureChange] = []
