@@ -16,6 +16,7 @@ from ..i18n import t
 from ..layers import get_layer
 from ..readers import ReadOptions
 from ..store import Store, open_store
+from ..store.gpkg import damage_reported
 
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL = 3
@@ -53,11 +54,14 @@ def add_command(
 
 @contextmanager
 def opened_store(args: argparse.Namespace) -> Iterator[Store]:
-    store = open_store(store_location(args.store))
-    try:
-        yield store
-    finally:
-        store.close()
+    """The store for a command; a damaged page met anywhere in it is told as a damaged store."""
+    location = store_location(args.store)
+    with damage_reported(location):
+        store = open_store(location)
+        try:
+            yield store
+        finally:
+            store.close()
 
 
 def add_read_options(parser: argparse.ArgumentParser) -> None:

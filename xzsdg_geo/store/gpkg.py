@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,13 +24,31 @@ from .gpkg_accounts import AccountTables
 from .gpkg_audit import AuditTables
 from .gpkg_indicators import IndicatorTables
 from .gpkg_rasters import RasterTables
-from .gpkg_schema import SRS_ID, create_schema, migrate, schema_version, sync_layers
+from .gpkg_schema import SRS_ID, create_schema, migrate, schema_version, sync_layers, up_to_date
 from .gpkg_workflow import WorkflowTables
 from .reads import VersionedReads
 from .transactions import NestedTransactions
 from .versions import WritePlan, plan_write
 
 BUSY_TIMEOUT_S = 30  # how long a write waits for another writer before "the store is busy"
+_CORRUPT_CODES = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+@contextmanager
+def damage_reported(location: str) -> Iterator[None]:
+    """SQLite's "database disk image is malformed", wherever a read meets a damaged page, as one
+    clear message saying what to do (the store's own checks cannot foresee which page is hit)."""
+    try:
+        yield
+    except sqlite3.DatabaseError as err:
+        if getattr(err, "sqlite_errorcode", 0) & 0xFF not in _CORRUPT_CODES:
+            raise
+        raise UserError("store.damaged", path=location) from None
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may write the file and create its journal files beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 def promote_to_multi(geoms: np.ndarray, spec: LayerSpec) -> np.ndarray:
@@ -57,14 +77,21 @@ class GeoPackageStore(
 ):
     """A :class:`~xzsdg_geo.store.base.Store` in a single ``.gpkg`` file."""
 
-    def __init__(self, path: str | Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: str | Path, conn: sqlite3.Connection, read_only: bool = False) -> None:
         self.location = str(path)
         self._conn = conn
+        self.read_only = read_only
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
-    def _connect(cls, path: Path) -> sqlite3.Connection:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+    def _connect(cls, path: Path, mode: str = "rwc") -> sqlite3.Connection:
+        """``mode`` ``ro``: read only; ``immutable``: read only where not even the journal files
+        can be made (a read-only folder)."""
+        query = "immutable=1" if mode == "immutable" else f"mode={mode}"
+        uri = f"{path.absolute().as_uri()}?{query}"
+        conn = sqlite3.connect(
+            uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False
+        )
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         return conn
@@ -88,32 +115,57 @@ class GeoPackageStore(
 
     @classmethod
     def open(cls, path: str | Path) -> GeoPackageStore:
+        """Reading takes no lock: only a store behind the code (migrations, new layers or fields)
+        is brought up to date, in its own short write transaction. A file this process may not
+        write opens read only: reads work, a write says why not."""
         path = Path(path)
         if path.is_dir():
             raise UserError("store.is_directory", path=path)
         if not path.is_file():
             raise UserError("store.missing", path=path)
-        conn = cls._connect(path)
+        read_only = not _writable(path)
+        store = cls(path, cls._checked(path, "ro" if read_only else "rwc"), read_only)
+        try:
+            with damage_reported(str(path)):
+                store._bring_up_to_date()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    @classmethod
+    def _checked(cls, path: Path, mode: str) -> sqlite3.Connection:
+        """A connection to a file known to be one of our stores."""
+        conn = cls._connect(path, mode)
         try:
             version = conn.execute("SELECT value FROM xzsdg_meta WHERE key='schema_version'").fetchone()
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as err:
             conn.close()
-            raise UserError("store.unreadable", path=path) from None
+            code = getattr(err, "sqlite_errorcode", 0) & 0xFF
+            if mode == "ro" and code in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY):
+                return cls._checked(path, "immutable")  # a WAL file in a folder we cannot write
+            key = "store.damaged" if code == sqlite3.SQLITE_CORRUPT else "store.unreadable"
+            raise UserError(key, path=path) from None
         if version is None:
             conn.close()
             raise UserError("store.unreadable", path=path)
-        store = cls(path, conn)
-        with store.transaction():
-            migrate(conn)
-            sync_layers(conn)
-        conn.execute("PRAGMA journal_mode = WAL")
-        return store
+        return conn
+
+    def _bring_up_to_date(self) -> None:
+        if not up_to_date(self._conn):
+            with self.transaction():  # re-checked under the lock: another process may have done it
+                migrate(self._conn)
+                sync_layers(self._conn)
+        if not self.read_only and self._conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self._conn.execute("PRAGMA journal_mode = WAL")
 
     def close(self) -> None:
         self._conn.close()
 
     def _begin(self) -> None:
         """Take the write lock, waiting up to the busy timeout for another writer to finish."""
+        if self.read_only:
+            raise UserError("store.read_only", path=self.location)
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as err:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..layers import LayerSpec, all_layers
+from ..layers import FieldSpec, LayerSpec, all_layers
 from .base import SCHEMA_VERSION
 from .gpkg_migrations import MIGRATIONS, backwards_trigger
 
@@ -121,6 +121,20 @@ def create_schema(conn: sqlite3.Connection, created_at: str) -> None:
     migrate(conn)
 
 
+def _missing_fields(conn: sqlite3.Connection, spec: LayerSpec) -> list[FieldSpec]:
+    have = {r[1] for r in conn.execute(f'PRAGMA table_info("{spec.name}")')}
+    return [f for f in spec.fields if f.name not in have]
+
+
+def up_to_date(conn: sqlite3.Connection) -> bool:
+    """Whether the file already has every migration and every declared layer and field: read
+    only, so opening a current store takes no write lock and never waits for a writer."""
+    if schema_version(conn) < SCHEMA_VERSION:
+        return False
+    tables = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
+    return all(spec.name in tables and not _missing_fields(conn, spec) for spec in all_layers().values())
+
+
 def sync_layers(conn: sqlite3.Connection) -> None:
     """Add what ``layers/*.toml`` declares and the file lacks: a new layer's table, a new field's
     column. Additive only, so a store made by an older release opens without losing anything."""
@@ -131,8 +145,7 @@ def sync_layers(conn: sqlite3.Connection) -> None:
                 conn.execute(statement)
             _register(conn, spec)
             continue
-        have = {r[1] for r in conn.execute(f'PRAGMA table_info("{spec.name}")')}
-        missing = [f for f in spec.fields if f.name not in have]
+        missing = _missing_fields(conn, spec)
         for f in missing:
             conn.execute(f'ALTER TABLE "{spec.name}" ADD COLUMN "{f.name}" {_SQL_TYPES[f.type]}')
         if missing:  # a view's column list and the triggers' are fixed when they are made

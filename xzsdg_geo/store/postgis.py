@@ -28,7 +28,16 @@ from .gpkg_audit import AuditTables
 from .gpkg_indicators import IndicatorTables
 from .gpkg_schema import schema_version
 from .postgis_conn import QmarkConnection, connect, redact
-from .postgis_schema import SRID, create_schema, existing_tables, has_schema, migrate, our_tables, sync_layers
+from .postgis_schema import (
+    SRID,
+    create_schema,
+    existing_tables,
+    has_schema,
+    migrate,
+    our_tables,
+    sync_layers,
+    up_to_date,
+)
 from .postgis_workflow import PostGISRasters, PostGISWorkflow
 from .reads import VersionedReads
 from .transactions import NestedTransactions
@@ -90,9 +99,10 @@ class PostGISStore(
         try:
             if not has_schema(store._conn):
                 raise UserError("store.unreadable", path=redact(location))
-            with store.transaction():
-                migrate(store._conn)
-                sync_layers(store._conn)
+            if not up_to_date(store._conn):  # reading a current store takes no lock
+                with store.transaction():
+                    migrate(store._conn)
+                    sync_layers(store._conn)
         except BaseException:
             store.close()
             raise

@@ -102,24 +102,39 @@ def create_schema(conn: QmarkConnection, created_at: str) -> None:
     migrate(conn)
 
 
+def _columns(conn: QmarkConnection) -> dict[str, set[str]]:
+    """Column names by table, of the store's schema."""
+    out: dict[str, set[str]] = {}
+    rows = conn.execute(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+    )
+    for table, column in rows:
+        out.setdefault(table, set()).add(column)
+    return out
+
+
+def up_to_date(conn: QmarkConnection) -> bool:
+    """Whether the database already has every migration and every declared layer and field: read
+    only, so opening a current store takes no lock and never waits for a writer."""
+    if schema_version(conn) < SCHEMA_VERSION:
+        return False
+    columns = _columns(conn)
+    return all(
+        spec.name in columns and all(f.name in columns[spec.name] for f in spec.fields)
+        for spec in all_layers().values()
+    )
+
+
 def sync_layers(conn: QmarkConnection) -> None:
     """Add what ``layers/*.toml`` declares and the database lacks: a new layer's table, a new field's
     column. Additive only, like the GeoPackage store's."""
-    tables = existing_tables(conn)
+    columns = _columns(conn)
     for spec in all_layers().values():
-        if spec.name not in tables:
+        if spec.name not in columns:
             for statement in _layer_ddl(spec):
                 conn.execute(statement)
             continue
-        have = {
-            r[0]
-            for r in conn.execute(
-                "SELECT column_name FROM information_schema.columns"
-                " WHERE table_schema = current_schema() AND table_name = ?",
-                (spec.name,),
-            )
-        }
-        missing = [f for f in spec.fields if f.name not in have]
+        missing = [f for f in spec.fields if f.name not in columns[spec.name]]
         for f in missing:
             conn.execute(f'ALTER TABLE "{spec.name}" ADD COLUMN "{f.name}" {SQL_TYPES[f.type]}')
         if missing:
