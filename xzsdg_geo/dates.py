@@ -17,6 +17,11 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _YMD = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 _SERIAL = re.compile(r"^\s*(\d{5})(\.0+)?\s*$")
+# A time of day after the date, as spreadsheets and ISO write it: only a whole, valid one is dropped.
+_WITH_TIME = re.compile(
+    r"^\s*(?P<day>[^T ]+)[T ]\s*(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d{1,9})?)?"
+    r"\s*(?:Z|[+-]\d{2}:?\d{2})?\s*$"
+)
 
 
 def parse_date(value: object) -> dt.date | None:
@@ -30,17 +35,25 @@ def parse_date(value: object) -> dt.date | None:
         value = str(int(value)) if float(value).is_integer() else str(value)
     if not isinstance(value, str):
         return None
-    text = value.strip().split("T")[0].split(" ")[0] if "年" not in value else value.strip()
+    if (day := _calendar_date(value)) is not None:
+        return day
+    if (m := _WITH_TIME.match(value)) and int(m["h"]) < 24 and int(m["m"]) < 60 and int(m["s"] or 0) < 60:
+        return _calendar_date(m["day"])
+    if m := _SERIAL.match(value):
+        serial = int(m[1])
+        if 20000 <= serial <= 80000:  # 1954..2118: anything else is not a plausible serial
+            return _EXCEL_EPOCH + dt.timedelta(days=serial)
+    return None
+
+
+def _calendar_date(text: str) -> dt.date | None:
+    """A date written as year, month and day, the whole text and nothing else."""
     for pattern in (_YMD, _COMPACT):
         if m := pattern.match(text):
             try:
                 return dt.date(int(m[1]), int(m[2]), int(m[3]))
             except ValueError:
                 return None
-    if m := _SERIAL.match(text):
-        serial = int(m[1])
-        if 20000 <= serial <= 80000:  # 1954..2118: anything else is not a plausible serial
-            return _EXCEL_EPOCH + dt.timedelta(days=serial)
     return None
 
 

@@ -30,9 +30,19 @@ class Parser(argparse.ArgumentParser):
         sys.exit(EXIT_USER_ERROR)
 
 
+# Dates a command takes: wide enough for any record of the bureau, narrow enough that a day's
+# bounds in China time stay inside what Python's dates can hold (0001-01-01 and 9999-12-31 do not).
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+
+
 def date_arg(text: str) -> dt.date:
+    """A whole date (any spelling :func:`parse_date` takes, nothing after it) within the years we serve."""
     if (day := parse_date(text)) is None:
         raise argparse.ArgumentTypeError(t("cli.bad_date", value=text))
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise argparse.ArgumentTypeError(
+            t("cli.date_out_of_range", value=text, first=FIRST_DATE.isoformat(), last=LAST_DATE.isoformat())
+        )
     return day
 
 

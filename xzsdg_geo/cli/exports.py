@@ -14,7 +14,7 @@ from ..dates import today_cst
 from ..errors import UserError
 from ..i18n import t
 from ..indicators import IndicatorRow, Tracker, set_actual, tracker
-from ..indicators.tracker import indicator
+from ..indicators.tracker import indicator, parse_value
 from ..layers import all_layers
 from ..services.auth import principal_of
 from ..textfmt import table
@@ -92,15 +92,8 @@ def cmd_indicators_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _value(text: str) -> float:
-    try:
-        return float(text.replace(",", ""))
-    except ValueError:
-        raise UserError("indicators.bad_number", value=text) from None
-
-
 def cmd_indicators_set(args: argparse.Namespace) -> int:
-    value = _value(args.value)
+    value = parse_value(args.value)
     with opened_store(args) as store:
         recorded = set_actual(store, principal_of(store, args.as_user), args.no, args.year, value, args.note)
     ind = indicator(args.no)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
+import re
 from dataclasses import dataclass
 
 from ..dates import today_cst
@@ -24,6 +25,11 @@ from .catalog import Indicator, indicators
 from .computed import PROVIDERS
 
 TOLERANCE = 1e-9
+# A number as people type it: digits, thousands separators only in groups of three, a decimal part.
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[+-]?\.\d+$")
+# Percentages that measure a change, not a share: a growth can exceed 100 % but not fall below
+# -100 %; a reduction cannot exceed 100 %.
+_CHANGE_BOUNDS = {"增速": (-100.0, None), "增长率": (-100.0, None), "降低": (None, 100.0)}
 
 
 class Status(enum.StrEnum):
@@ -154,6 +160,39 @@ def indicator(no: int) -> Indicator:
         raise UserError("indicators.unknown", no=no, last=max(indicators())) from None
 
 
+@dataclass(frozen=True)
+class ValueRange:
+    """The values an indicator can take (``None``: unbounded on that side)."""
+
+    low: float | None
+    high: float | None
+
+    def holds(self, value: float) -> bool:
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+
+def value_range(ind: Indicator) -> ValueRange:
+    """From the unit and the name: a share in % lies in 0–100 (unless the plan's own figures exceed
+    100, as an insurance coverage counting people twice does); a change in % per
+    :data:`_CHANGE_BOUNDS`; counts, amounts and ratios are never negative."""
+    if ind.unit != "%":
+        return ValueRange(0.0, None)
+    for word, (low, high) in _CHANGE_BOUNDS.items():
+        if word in ind.name_zh:
+            return ValueRange(low, high)
+    plan = [v for v in (ind.baseline, *ind.targets.values()) if v is not None]
+    return ValueRange(0.0, None if any(v > 100 for v in plan) else 100.0)
+
+
+def parse_value(text: str) -> float:
+    """An indicator value typed as text, the whole of it: ``1,234.5`` is accepted, ``1,0,0,0``,
+    ``12abc`` and ``nan`` are not."""
+    cleaned = text.strip()
+    if not _NUMBER.match(cleaned):
+        raise UserError("indicators.bad_number", value=text)
+    return float(cleaned.replace(",", ""))
+
+
 def set_actual(
     store: Store,
     principal: Principal,
@@ -179,6 +218,10 @@ def set_actual(
         raise UserError("indicators.bad_year", year=year, first=ind.baseline_year, last=this_year)
     if not math.isfinite(value):
         raise UserError("indicators.bad_value", value=value)
+    if not (bounds := value_range(ind)).holds(value):
+        low, high = ("—" if b is None else f"{b:g}" for b in (bounds.low, bounds.high))
+        raise UserError("indicators.out_of_range", no=no, name=ind.name_zh, value=f"{value:g}", unit=ind.unit,
+                        low=low, high=high)  # fmt: skip
     note = (note or "").strip() or None
     with store.transaction():
         before = next((v.value for v in store.indicator_values(year=year) if v.no == no), None)

@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..dates import now_utc, start_of_day_utc
+from ..dates import now_utc, start_of_day_utc, today_cst
 from ..errors import UserError
 from ..i18n import t
 from ..layers import LayerSpec, all_layers, get_layer
@@ -68,6 +68,8 @@ def import_file(
     spec = layer_spec(layer)
     if actor is not None:  # the console operator is the store's owner
         require_layer(actor, spec, LayerAction.APPROVE)
+    if valid_from is not None and valid_from > (today := today_cst()):  # closed before it began
+        raise UserError("import.future_valid_from", date=valid_from.isoformat(), today=today.isoformat())
     try:
         data = Path(path).read_bytes()
     except OSError:

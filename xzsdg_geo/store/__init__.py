@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..errors import UserError
 from .base import ImportRecord, NewFeature, Store, WriteResult
 from .gpkg import GeoPackageStore
-from .postgis_conn import is_postgres_url
+from .postgis_conn import is_postgres_url, redact
 
 __all__ = ["ImportRecord", "NewFeature", "Store", "WriteResult", "create_store", "open_store"]
 
@@ -20,7 +20,7 @@ def _backend(location: str) -> type:
 
         return PostGISStore
     if "://" in location:
-        raise UserError("store.unsupported_url", location=location)
+        raise UserError("store.unsupported_url", location=redact(location))
     return GeoPackageStore
 
 

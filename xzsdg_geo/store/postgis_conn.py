@@ -8,9 +8,9 @@ both stores share one implementation of everything but the feature tables.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import UserError
 
@@ -25,13 +25,46 @@ def is_postgres_url(location: str) -> bool:
     return location.split("://", 1)[0].lower() in SCHEMES if "://" in location else False
 
 
+_PASSWORD_PARAM = re.compile(r"(?i)((?:^|[?&;\s])password\s*=\s*)('[^']*'|[^&;\s]*)")
+_MAX_SHOWN = 300  # characters of a location shown in a message; a longer one is cut in the middle
+
+
 def redact(location: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parts = urlsplit(location)
-    if parts.password is None:
-        return location
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    """The location without any password, for messages and logs: the ``user:password@`` form and
+    ``password=`` parameters (``?password=…``, libpq's ``key=value`` form). Read by hand rather than
+    with ``urlsplit``, which raises on malformed URLs (``postgresql://[::1``) exactly when a clear
+    message about them is needed."""
+    masked = _PASSWORD_PARAM.sub(r"\1***", location)
+    if userinfo := _userinfo(masked):
+        user, _, password = userinfo.partition(":")
+        if password:
+            masked = masked.replace(f"://{userinfo}@", f"://{user}:***@", 1)
+    if len(masked) > _MAX_SHOWN:
+        masked = f"{masked[: _MAX_SHOWN // 2]}…{masked[-_MAX_SHOWN // 2 :]}"
+    return masked
+
+
+def _userinfo(location: str) -> str | None:
+    """``user:password`` of a URL: up to the last ``@`` before the query, so that a ``/`` or ``@``
+    typed unencoded in the password is still covered."""
+    _, sep, rest = location.partition("://")
+    authority = rest.split("?", 1)[0].split("#", 1)[0]
+    return authority.rsplit("@", 1)[0] if sep and "@" in authority else None
+
+
+def _passwords(location: str) -> list[str]:
+    """Every password the location spells out, longest first."""
+    found = [m[2].strip("'") for m in _PASSWORD_PARAM.finditer(location)]
+    if userinfo := _userinfo(location):
+        found.append(userinfo.partition(":")[2])
+    return sorted({p for p in found if p}, key=len, reverse=True)
+
+
+def scrub(text: str, location: str) -> str:
+    """``text`` (a message, a driver's error) with the location's passwords replaced by ``***``."""
+    for password in _passwords(location):
+        text = text.replace(password, "***")
+    return text
 
 
 def conninfo(location: str) -> str:
@@ -63,7 +96,7 @@ def connect(location: str) -> psycopg.Connection:
         message = str(err).strip()
         if message.startswith("connection is bad"):
             raise UserError("store.bad_url", location=redact(location)) from None
-        detail = message.splitlines()[0] if message else ""
+        detail = scrub(message.splitlines()[0], location) if message else ""
         raise UserError(_connect_error_key(message), path=redact(location), detail=detail) from None
 
 
