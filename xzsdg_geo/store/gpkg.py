@@ -46,6 +46,21 @@ def damage_reported(location: str) -> Iterator[None]:
         raise UserError("store.damaged", path=location) from None
 
 
+_MAX_SHOWN = 200  # characters of a path shown in a message
+
+
+@contextmanager
+def path_checked(path: Path) -> Iterator[None]:
+    """The operating system refusing a path (too long, a name over 255 bytes, a bad character) as
+    one clear line instead of an internal error."""
+    try:
+        yield
+    except OSError as err:
+        text = str(path)
+        shown = text if len(text) <= _MAX_SHOWN else f"{text[: _MAX_SHOWN // 2]}…{text[-_MAX_SHOWN // 2 :]}"
+        raise UserError("store.bad_path", path=shown, reason=err.strerror or type(err).__name__) from None
+
+
 def _writable(path: Path) -> bool:
     """Whether this process may write the file and create its journal files beside it."""
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
@@ -99,9 +114,10 @@ class GeoPackageStore(
     @classmethod
     def create(cls, path: str | Path) -> GeoPackageStore:
         path = Path(path)
-        if path.exists():
-            raise UserError("store.exists", path=path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        with path_checked(path):
+            if path.exists():
+                raise UserError("store.exists", path=path)
+            path.parent.mkdir(parents=True, exist_ok=True)
         store = cls(path, cls._connect(path))
         try:
             with store.transaction():
@@ -119,11 +135,12 @@ class GeoPackageStore(
         is brought up to date, in its own short write transaction. A file this process may not
         write opens read only: reads work, a write says why not."""
         path = Path(path)
-        if path.is_dir():
-            raise UserError("store.is_directory", path=path)
-        if not path.is_file():
-            raise UserError("store.missing", path=path)
-        read_only = not _writable(path)
+        with path_checked(path):
+            if path.is_dir():
+                raise UserError("store.is_directory", path=path)
+            if not path.is_file():
+                raise UserError("store.missing", path=path)
+            read_only = not _writable(path)
         store = cls(path, cls._checked(path, "ro" if read_only else "rwc"), read_only)
         try:
             with damage_reported(str(path)):
