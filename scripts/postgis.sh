@@ -5,6 +5,12 @@
 #                                role and database; prints the URL to use (and nothing else on stdout)
 #   scripts/postgis.sh stop      stop the cluster (data is kept)
 #   scripts/postgis.sh url       print the URL
+#   scripts/postgis.sh app-url   print the URL of the app's role (no ownership, no DDL, no DELETE/TRUNCATE)
+#
+# Two roles: the owner ($ROLE) creates and migrates stores (`xzsdg init`, `xzsdg migrate`); the app
+# role ($APP_ROLE) only reads, inserts and updates rows, so a leaked app password cannot drop or
+# disable the triggers that keep history, nor delete audit rows. Default privileges give the app role
+# those grants on every schema, table and sequence the owner makes (the tests' schema per test too).
 #
 # Idempotent: each step checks before it acts. The tests make a schema per test in the database; the
 # role may also create databases, and each new one has PostGIS (installed in template1), so
@@ -19,6 +25,9 @@ ROLE=xzsdg_test
 DATABASE=xzsdg_test
 PASSWORD=xzsdg_test
 URL="postgresql://$ROLE:$PASSWORD@127.0.0.1:$PORT/$DATABASE"
+APP_ROLE=xzsdg_app
+APP_PASSWORD=xzsdg_app
+APP_URL="postgresql://$APP_ROLE:$APP_PASSWORD@127.0.0.1:$PORT/$DATABASE"
 PACKAGES=(postgresql "postgresql-$PG_VERSION-postgis-3")
 
 say() { echo "postgis.sh: $*" >&2; }
@@ -81,12 +90,28 @@ SQL
   psql_admin -d "$DATABASE" -c "CREATE EXTENSION IF NOT EXISTS postgis"
 }
 
+create_app_role() {  # rows only: SELECT, INSERT, UPDATE; no DELETE, TRUNCATE, ownership or DDL
+  psql_admin -d "$DATABASE" <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$APP_ROLE') THEN
+    CREATE ROLE $APP_ROLE LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD '$APP_PASSWORD';
+  END IF;
+END \$\$;
+GRANT CONNECT ON DATABASE $DATABASE TO $APP_ROLE;
+GRANT USAGE ON SCHEMA public TO $APP_ROLE;
+ALTER DEFAULT PRIVILEGES FOR ROLE $ROLE GRANT USAGE ON SCHEMAS TO $APP_ROLE;
+ALTER DEFAULT PRIVILEGES FOR ROLE $ROLE GRANT SELECT, INSERT, UPDATE ON TABLES TO $APP_ROLE;
+ALTER DEFAULT PRIVILEGES FOR ROLE $ROLE GRANT USAGE, SELECT ON SEQUENCES TO $APP_ROLE;
+SQL
+}
+
 case "${1:-start}" in
   start)
     install_packages
     create_cluster
     start_cluster
     create_database
+    create_app_role
     echo "$URL"
     ;;
   stop)
@@ -98,8 +123,11 @@ case "${1:-start}" in
   url)
     echo "$URL"
     ;;
+  app-url)
+    echo "$APP_URL"
+    ;;
   *)
-    say "usage: $0 [start|stop|url]"
+    say "usage: $0 [start|stop|url|app-url]"
     exit 2
     ;;
 esac

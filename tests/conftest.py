@@ -23,6 +23,9 @@ from xzsdg_geo.services.setup import init_store
 from xzsdg_geo.store import Store, create_store, open_store
 
 POSTGIS_URL_ENV = "XZSDG_TEST_POSTGIS_URL"
+# The tests make a schema per test, so they run as its owner, which the app refuses unless told
+# (tests/test_postgis_roles.py checks the refusal and the app role's limits).
+os.environ.setdefault("XZSDG_ALLOW_OWNER", "1")
 BACKENDS = ("gpkg", "postgis")
 
 

@@ -24,9 +24,10 @@ def _backend(location: str) -> type:
     return GeoPackageStore
 
 
-def open_store(location: str) -> Store:
-    """An existing store; a clear error if it is missing or not one of ours."""
-    return _backend(location).open(location)
+def open_store(location: str, *, as_owner: bool = False) -> Store:
+    """An existing store; a clear error if it is missing or not one of ours. ``as_owner``: the
+    schema's owner migrating it (a database server's app role owns nothing)."""
+    return _backend(location).open(location, as_owner=as_owner)
 
 
 def create_store(location: str) -> Store:

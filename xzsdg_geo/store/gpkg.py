@@ -130,10 +130,11 @@ class GeoPackageStore(
         return store
 
     @classmethod
-    def open(cls, path: str | Path) -> GeoPackageStore:
+    def open(cls, path: str | Path, *, as_owner: bool = False) -> GeoPackageStore:
         """Reading takes no lock: only a store behind the code (migrations, new layers or fields)
         is brought up to date, in its own short write transaction. A file this process may not
-        write opens read only: reads work, a write says why not."""
+        write opens read only: reads work, a write says why not. ``as_owner`` is the PostGIS
+        store's: a file's owner is whoever may write it."""
         path = Path(path)
         with path_checked(path):
             if path.is_dir():

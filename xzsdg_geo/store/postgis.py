@@ -8,6 +8,8 @@ transaction never wait. Review decisions also lock the submission's row (``postg
 
 from __future__ import annotations
 
+import os
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -43,6 +45,8 @@ from .reads import VersionedReads
 from .transactions import NestedTransactions
 from .versions import WritePlan, plan_write
 
+OWNER_ENV = "XZSDG_ALLOW_OWNER"  # "1": the app may run as the role that owns the tables
+_ROLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 WRITE_LOCK = 0x787A_7364_6701  # "xzsdg" + 1: the advisory lock every write transaction holds
 BUSY_TIMEOUT_S = 30  # as the GeoPackage store's busy_timeout
 
@@ -94,12 +98,20 @@ class PostGISStore(
         return store
 
     @classmethod
-    def open(cls, location: str) -> PostGISStore:
+    def open(cls, location: str, *, as_owner: bool = False) -> PostGISStore:
+        """The app's connection: refused as the tables' owner (who could drop the triggers that
+        keep history) unless ``as_owner`` (``xzsdg migrate``) or ``XZSDG_ALLOW_OWNER=1``. Reading a
+        current store takes no lock; only the owner brings a store that is behind up to date."""
         store = cls(location, connect(location))
         try:
             if not has_schema(store._conn):
                 raise UserError("store.unreadable", path=redact(location))
-            if not up_to_date(store._conn):  # reading a current store takes no lock
+            owner = store._runs_as_owner()
+            if owner and not (as_owner or os.environ.get(OWNER_ENV) == "1"):
+                raise UserError("store.owner_role", path=redact(location), env=OWNER_ENV)
+            if not up_to_date(store._conn):
+                if not owner:
+                    raise UserError("store.needs_migration", path=redact(location))
                 with store.transaction():
                     migrate(store._conn)
                     sync_layers(store._conn)
@@ -107,6 +119,32 @@ class PostGISStore(
             store.close()
             raise
         return store
+
+    def _runs_as_owner(self) -> bool:
+        """Whether this connection's role owns the store's tables (or is, or acts as, their owner)."""
+        row = self._conn.execute(
+            "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class"
+            " WHERE oid = to_regclass('xzsdg_meta')"
+        ).fetchone()
+        return bool(row and row[0])
+
+    def grant_app_role(self, role: str) -> None:
+        """What the app's role needs and nothing more: read, insert and update rows of this store's
+        tables (the triggers refuse the updates that would rewrite history) and draw ids; no
+        DELETE, no TRUNCATE, no DDL. Idempotent; run by the owner after ``init`` and each migration."""
+        if not _ROLE_NAME.match(role):
+            raise UserError("store.bad_role", role=role)
+        schema = self._conn.execute("SELECT current_schema()").fetchone()[0]
+        with self.transaction():
+            for statement in (
+                f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"',
+                f'GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"',
+                f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "{schema}" TO "{role}"',
+            ):
+                try:
+                    self._conn.execute(statement)
+                except psycopg.errors.UndefinedObject:
+                    raise UserError("store.bad_role", role=role) from None
 
     def _ensure_postgis(self) -> None:
         if self._conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone():
