@@ -44,15 +44,21 @@ def recheck_overlap(store: Store, sub: Submission) -> None:
     """Refuse approving ``sub`` if it claims ground the layer already counts; call inside the
     approval's transaction."""
     checks = validation_settings().checks
-    if sub.layer not in checks.counted:
+    if (counted := checks.counted.get(sub.layer)) is None:
         return
-    features = store.submission_features(sub.id)
+    features = [
+        f for f in store.submission_features(sub.id) if f.properties.get(counted.field) == counted.value
+    ]
+    if not features:  # nothing in it counts: nothing to read under the lock
+        return
+    approved = store.features(sub.layer, fields=[counted.field])
     geoms = np.array([f.geometry for f in features], dtype=object)
     polygons = (shapely.get_dimensions(geoms) == 2) & ~shapely.is_empty(geoms)
     areas = np.full(len(geoms), np.nan)
     areas[polygons] = area_ha(geoms[polygons])
     claim = _StoredClaim(
-        get_layer(sub.layer), checks, store.features(sub.layer), [f.properties for f in features],
+        get_layer(sub.layer), checks, approved[approved[counted.field] == counted.value],
+        [f.properties for f in features],
         [f.feature_id for f in features], geoms, polygons, areas,
     )  # fmt: skip
     blockers = [f for f in Overlap().check(claim) if f.code == BLOCKER]  # type: ignore[arg-type]
