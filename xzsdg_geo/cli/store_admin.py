@@ -17,7 +17,7 @@ from .common import add_command
 def cmd_migrate(args: argparse.Namespace) -> int:
     location = store_location(args.store)
     if args.grant_to and not is_postgres_url(location):
-        raise UserError("store.bad_role", role=args.grant_to)
+        raise UserError("store.grant_needs_server", role=args.grant_to)
     store = open_store(location, as_owner=True)
     try:
         if args.grant_to:
