@@ -54,3 +54,8 @@ def _translated(value: object, lang: str | None) -> object:
     if isinstance(value, Localized):
         return value.en if (lang or current_lang()) == "en" else value.zh
     return value
+
+
+def shortened(text: str, limit: int = 300) -> str:
+    """``text`` (a path, a URL) cut in the middle to ``limit`` characters, for a one-line message."""
+    return text if len(text) <= limit else f"{text[: limit // 2]}…{text[-(limit // 2) :]}"

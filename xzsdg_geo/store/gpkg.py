@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 
 from ..dates import now_utc
-from ..errors import UserError
+from ..errors import UserError, shortened
 from ..geo import STORE_CRS
 from ..layers import LayerSpec, get_layer
 from . import geom_blob
@@ -46,9 +46,6 @@ def damage_reported(location: str) -> Iterator[None]:
         raise UserError("store.damaged", path=location) from None
 
 
-_MAX_SHOWN = 200  # characters of a path shown in a message
-
-
 @contextmanager
 def path_checked(path: Path) -> Iterator[None]:
     """The operating system refusing a path (too long, a name over 255 bytes, a bad character) as
@@ -56,9 +53,9 @@ def path_checked(path: Path) -> Iterator[None]:
     try:
         yield
     except OSError as err:
-        text = str(path)
-        shown = text if len(text) <= _MAX_SHOWN else f"{text[: _MAX_SHOWN // 2]}…{text[-_MAX_SHOWN // 2 :]}"
-        raise UserError("store.bad_path", path=shown, reason=err.strerror or type(err).__name__) from None
+        raise UserError(
+            "store.bad_path", path=shortened(str(path)), reason=err.strerror or type(err).__name__
+        ) from None
 
 
 def _writable(path: Path) -> bool:

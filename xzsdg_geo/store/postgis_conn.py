@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from ..errors import UserError
+from ..errors import UserError, shortened
 
 if TYPE_CHECKING:  # psycopg (and libpq) load only when a database server is used
     import psycopg
@@ -26,7 +26,6 @@ def is_postgres_url(location: str) -> bool:
 
 
 _PASSWORD_PARAM = re.compile(r"(?i)((?:^|[?&;\s])password\s*=\s*)('[^']*'|[^&;\s]*)")
-_MAX_SHOWN = 300  # characters of a location shown in a message; a longer one is cut in the middle
 
 
 def redact(location: str) -> str:
@@ -39,9 +38,7 @@ def redact(location: str) -> str:
         user, _, password = userinfo.partition(":")
         if password:
             masked = masked.replace(f"://{userinfo}@", f"://{user}:***@", 1)
-    if len(masked) > _MAX_SHOWN:
-        masked = f"{masked[: _MAX_SHOWN // 2]}…{masked[-_MAX_SHOWN // 2 :]}"
-    return masked
+    return shortened(masked)
 
 
 def _userinfo(location: str) -> str | None:
