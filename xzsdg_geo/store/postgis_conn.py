@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from ..errors import UserError, shortened
 
@@ -50,11 +51,11 @@ def _userinfo(location: str) -> str | None:
 
 
 def _passwords(location: str) -> list[str]:
-    """Every password the location spells out, longest first."""
+    """Every password the location spells out, as written and percent-decoded, longest first."""
     found = [m[2].strip("'") for m in _PASSWORD_PARAM.finditer(location)]
     if userinfo := _userinfo(location):
         found.append(userinfo.partition(":")[2])
-    return sorted({p for p in found if p}, key=len, reverse=True)
+    return sorted({v for p in found for v in (p, unquote(p)) if v}, key=len, reverse=True)
 
 
 def scrub(text: str, location: str) -> str:
