@@ -45,7 +45,7 @@ def read_file(data: bytes, filename: str, options: ReadOptions | None = None) ->
     reader = find_reader(data, filename)
     try:
         layers = reader.read(data, filename, options or ReadOptions())
-    except UserError:
+    except (UserError, MemoryError):
         raise
     except Exception as err:  # a reader that crashes must still give a clear refusal
         raise UserError("read.failed", filename=filename, format=reader.name, detail=str(err)[:200]) from err

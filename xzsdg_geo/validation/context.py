@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -37,13 +38,34 @@ def _blank(value: object) -> bool:
     return not str(value).strip()
 
 
+class FeatureSource(Protocol):
+    """What the checks read from a store: a layer's approved features."""
+
+    def features(self, layer: str) -> gpd.GeoDataFrame: ...
+
+
+@dataclass(frozen=True)
+class StoreView:
+    """The store's features a check may ask for, fetched before the checking worker starts
+    (a database connection cannot cross into another process; the frames can)."""
+
+    layers: dict[str, gpd.GeoDataFrame]
+
+    @classmethod
+    def of(cls, store: Store, spec: LayerSpec) -> StoreView:
+        return cls({name: store.features(name) for name in dict.fromkeys((spec.name, "districts"))})
+
+    def features(self, layer: str) -> gpd.GeoDataFrame:
+        return self.layers[layer]
+
+
 @dataclass(frozen=True)
 class Upload:
     data: bytes
     filename: str
     spec: LayerSpec
     options: ReadOptions
-    store: Store | None
+    store: FeatureSource | None
     settings: ValidationSettings
 
 

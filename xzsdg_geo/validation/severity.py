@@ -29,6 +29,7 @@ BLOCKERS = frozenset(
         "bad_number",
         "out_of_range",
         "internal_error",
+        "resource_limit",
     }
 )
 WARNINGS = frozenset(

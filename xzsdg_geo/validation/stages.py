@@ -43,6 +43,8 @@ def read_upload(data: bytes, filename: str, options: ReadOptions) -> ReadResult:
         return ReadResult(read_file(data, filename, options))
     except UserError as err:
         return ReadResult([], err)
+    except MemoryError:  # the worker's limit: reported by the worker, not as a reader fault
+        raise
     except Exception as err:  # a sniff that crashed: still a refusal, not a traceback
         return ReadResult([], UserError("read.failed", filename=filename, format="?", detail=str(err)[:200]))
 
