@@ -122,5 +122,7 @@ class GeoPackageReader:
             layers = []
             for name in _plan(path, options.source_layer):
                 frame = read_frame(str(path), layer=name)
-                layers.append(make_layer(name, frame, options, declared=crs_code(frame.crs), encoding="utf-8"))
+                layers.append(
+                    make_layer(name, frame, options, declared=crs_code(frame.crs), encoding="utf-8")
+                )
             return layers

@@ -84,8 +84,9 @@ _FILES_FROZEN = ("sha256", "size", "first_seen")
 UNKEPT_FILES = [
     "ALTER TABLE xzsdg_files ADD COLUMN kept INTEGER NOT NULL DEFAULT 1",
     "CREATE TRIGGER xzsdg_files_fill_only BEFORE UPDATE ON xzsdg_files"
-    f" WHEN OLD.kept = 1 OR NEW.kept IS NOT 1 OR {' OR '.join(f'NEW.{c} IS NOT OLD.{c}' for c in _FILES_FROZEN)}"
-    " BEGIN SELECT RAISE(ABORT, 'kept upload bytes never change'); END",
+    " WHEN OLD.kept = 1 OR NEW.kept IS NOT 1 OR "
+    + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _FILES_FROZEN)
+    + " BEGIN SELECT RAISE(ABORT, 'kept upload bytes never change'); END",
 ]
 
 MIGRATIONS: dict[int, list[str]] = {

@@ -34,14 +34,24 @@ class WorkflowTables:
 
     # -- what users sent -------------------------------------------------------------------------
     def add_upload(
-        self, data: bytes, filename: str, layer: str, by: str, accepted: bool, report: dict, *, keep: bool = True
+        self,
+        data: bytes,
+        filename: str,
+        layer: str,
+        by: str,
+        accepted: bool,
+        report: dict,
+        *,
+        keep: bool = True,
     ) -> Upload:
         """Record who sent a file, when, and the verdict; keep its bytes (once per content) unless
         ``keep`` is False (refused by its size: then only its hash and size are recorded)."""
         sha = hashlib.sha256(data).hexdigest()
         stamp = now_utc()
         with self.transaction():
-            self._conn.execute(_KEEP_FILE if keep else _NOTE_FILE, (sha, len(data), data if keep else b"", stamp))
+            self._conn.execute(
+                _KEEP_FILE if keep else _NOTE_FILE, (sha, len(data), data if keep else b"", stamp)
+            )
             cur = self._conn.execute(
                 "INSERT INTO xzsdg_uploads (sha256, filename, layer, uploaded_by, uploaded_at, accepted,"
                 " report) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -141,7 +141,9 @@ def validate_upload(
         result = sandbox.run_limited(check_upload, (replace(upload, store=view),), limits)
     except Exception as err:  # the worker could not even start: still an answer
         detail = f"{type(err).__name__}: {str(err)[:160]}"
-        return ValidationReport.refused(layer, [finding("internal_error", check="worker", detail_text=detail)])
+        return ValidationReport.refused(
+            layer, [finding("internal_error", check="worker", detail_text=detail)]
+        )
     if result.outcome is sandbox.Outcome.DONE:
         return result.value
     return ValidationReport.refused(layer, [_limit_finding(result, limits)])

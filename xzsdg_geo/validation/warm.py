@@ -18,7 +18,9 @@ from .settings import validation_settings
 _SQUARE = [[117.45, 34.45], [117.452, 34.45], [117.452, 34.452], [117.45, 34.452], [117.45, 34.45]]
 _SAMPLE = {
     "type": "FeatureCollection",
-    "features": [{"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [_SQUARE]}}],
+    "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [_SQUARE]}}
+    ],
 }
 
 
@@ -28,7 +30,7 @@ def warm() -> None:
     try:
         check_upload(Upload(data, "warm.geojson", get_layer("restoration_parcels"), ReadOptions(), None,
                             validation_settings()))  # fmt: skip
-    except Exception:  # noqa: BLE001 - warming is best effort
+    except Exception:  # warming is best effort
         return
 
 
