@@ -142,3 +142,31 @@ def sparse_file(path: Path, size: int = 2 * 1024**3) -> Path:
         fh.write(b'{"type": "FeatureCollection", "features": [')
         fh.truncate(size)
     return path
+
+
+# -- what a runaway GDAL/GEOS call looks like to the worker (module-level: the worker imports them)
+def crash() -> None:
+    """A segmentation fault, as a C library bug gives."""
+    import ctypes
+
+    ctypes.string_at(0)
+
+
+def hang() -> None:
+    """Waiting forever (a lock, a read that never returns)."""
+    import time
+
+    time.sleep(3600)
+
+
+def spin() -> None:
+    """Computing forever."""
+    while True:
+        pass
+
+
+def hog() -> bytes:
+    """Allocating without end."""
+    chunks = []
+    while True:
+        chunks.append(bytearray(64 * 1024 * 1024))

@@ -25,6 +25,7 @@ class Budgets:
     seconds: float  # wall clock for reading and checking one upload
     memory_mb: int  # address space of the checking worker
     sql_seconds: float  # any one SQLite statement on an uploaded GeoPackage
+    max_candidate_pairs: int  # envelope pairs the near-duplicate search looks at
 
 
 @cache
@@ -44,10 +45,12 @@ def current() -> Budgets:
     return _active[0] if _active else configured()
 
 
-def check_features(n: int) -> None:
+def check_features(n: int, *, counted_to: int | None = None) -> None:
+    """Refuse more than the budget's features; ``counted_to``: the count stopped there (so "more")."""
     cap = current().max_features
     if n > cap:
-        raise UserError("secup.too_many_features", n=n, cap=cap)
+        shown = f"{cap:,}+" if counted_to is not None and n >= counted_to else f"{n:,}"
+        raise UserError("secup.too_many_features", n=shown, cap=f"{cap:,}")
 
 
 def check_vertices(n: int) -> None:

@@ -105,7 +105,7 @@ def _plan(path: Path, wanted: str | None) -> list[str]:
     with _database(path) as db:
         tables = _chosen(list_layers(db), wanted)
         total = sum(count_features(db, e.name, cap) for e in tables)
-    budgets.check_features(total)
+    budgets.check_features(total, counted_to=cap + 1)
     return [e.name for e in tables]
 
 

@@ -105,8 +105,15 @@ class UploadContext:
         return np.asarray(self.frame.geometry.to_numpy(), dtype=object)
 
     @cached_property
+    def over_vertex_cap(self) -> np.ndarray:
+        """Features with more vertices than the cap: refused, so never reprojected or repaired
+        (the costly steps a hostile file would aim at)."""
+        return shapely.get_num_coordinates(self.source_geoms) > self.checks.max_vertices
+
+    @cached_property
     def repair(self) -> stages.Repair:
-        lonlat = stages.to_lonlat(self.source_geoms, self.placement, self.source.gcj02)
+        geoms = np.where(self.over_vertex_cap, None, self.source_geoms)
+        lonlat = stages.to_lonlat(geoms, self.placement, self.source.gcj02)
         return stages.repair(lonlat)
 
     @property

@@ -43,6 +43,7 @@ WARNINGS = frozenset(
         "repaired",
         "spike",
         "near_duplicate",
+        "near_duplicate_capped",
         "overlap",
         "declared_area",
     }
