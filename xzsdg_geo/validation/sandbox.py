@@ -18,6 +18,7 @@ import enum
 import math
 import multiprocessing
 import multiprocessing.connection
+import os
 import resource
 import signal
 import threading
@@ -62,12 +63,9 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def warm_up() -> None:
-    """Start the forkserver now (it imports GDAL once), so the first upload does not wait for it."""
-    from multiprocessing import forkserver
-
-    _context()
-    with _lock:
-        forkserver.ensure_running()
+    """Start the forkserver now and wait until it has imported GDAL and warmed its caches (a
+    couple of seconds), so the first upload does not wait for it. One trivial job proves it."""
+    run_limited(os.getpid, (), Limits(seconds=120, memory_mb=4096))
 
 
 def _apply(limits: Limits) -> None:
