@@ -12,6 +12,7 @@ from .flatgeobuf import FlatGeobufReader
 from .geojson import GeoJSONReader
 from .geopackage import GeoPackageReader
 from .kml import KmlReader
+from .safe_zip import archive_problem
 from .shapefile_zip import ShapefileZipReader
 from .survey_txt import SurveyTxtReader
 
@@ -34,7 +35,7 @@ def find_reader(data: bytes, filename: str) -> Reader:
     for reader in READERS:
         if reader.sniff(data, filename):
             return reader
-    raise UserError("read.unknown_format", filename=filename)
+    raise archive_problem(data) or UserError("read.unknown_format", filename=filename)
 
 
 def read_file(data: bytes, filename: str, options: ReadOptions | None = None) -> list[SourceLayer]:
@@ -44,7 +45,7 @@ def read_file(data: bytes, filename: str, options: ReadOptions | None = None) ->
     reader = find_reader(data, filename)
     try:
         layers = reader.read(data, filename, options or ReadOptions())
-    except UserError:
+    except (UserError, MemoryError):
         raise
     except Exception as err:  # a reader that crashes must still give a clear refusal
         raise UserError("read.failed", filename=filename, format=reader.name, detail=str(err)[:200]) from err

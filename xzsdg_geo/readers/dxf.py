@@ -21,6 +21,7 @@ import shapely
 from ..crs import Guess, infer_crs
 from . import encoding as enc
 from .base import Note, ReadOptions, SourceLayer, make_layer
+from .dxf_blocks import check_expansion
 from .ogr import read_frame
 
 _TEXT_START = re.compile(rb"^\s*0\s*\r?\n\s*SECTION\s*\r?\n")
@@ -42,6 +43,8 @@ class DxfReader:
         )
 
     def read(self, data: bytes, filename: str, options: ReadOptions) -> list[SourceLayer]:
+        if not data.startswith(_BINARY_START):
+            check_expansion(data)  # before GDAL inlines the blocks
         codec = _codec(data, options.encoding)
         open_options = {"CLOSED_LINE_AS_POLYGON": "YES"}
         if codec:

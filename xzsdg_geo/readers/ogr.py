@@ -44,3 +44,10 @@ def read_frame(
     """One layer as a GeoDataFrame; ``encoding`` decodes its text instead of GDAL's own guess."""
     with _quiet():
         return pyogrio.read_dataframe(_open(source), layer=layer, encoding=encoding, **open_options)
+
+
+def declared_features(source: bytes | str, layer: str | None = None) -> int:
+    """The feature count a format states in its header (FlatGeobuf, shapefile); 0 if it states none."""
+    with _quiet():
+        count = pyogrio.read_info(_open(source), layer=layer)["features"]
+    return max(0, int(count))

@@ -17,6 +17,7 @@ from . import encoding as enc
 from .base import Note, ReadOptions, SourceLayer, make_layer
 from .ogr import crs_code, read_frame
 from .safe_zip import extract_safely, zip_names
+from .shp_header import check_declared
 
 
 class ShapefileZipReader:
@@ -48,6 +49,7 @@ def _read_shapefile(shp: Path, root: Path, options: ReadOptions) -> SourceLayer:
     table = _sidecar(shp, ".dbf")
     if table is None:
         raise UserError("read.shp_no_dbf", name=name)
+    check_declared(shp, _sidecar(shp, ".shx"), table)
     codec, notes = _encoding(table, _sidecar(shp, ".cpg"), options.encoding)
     if codec:
         dbf.trim_cut_characters(table, codec)
@@ -67,7 +69,7 @@ def _encoding(table: Path, cpg: Path | None, chosen: str | None) -> tuple[str | 
     """The codec to decode the attribute table with (None: plain ASCII), and what to tell about it."""
     if chosen:
         return enc.chosen_codec(chosen), []
-    detected = enc.detect(dbf.text_values(table.read_bytes()))
+    detected = enc.detect(dbf.text_values(dbf.sample(table)))
     declared = enc.codec_name(cpg.read_text(errors="replace").strip()) if cpg else None
     if declared and detected and declared != detected and "utf-8" in (declared, detected):
         # The bytes settle it: they are UTF-8 or they are not, whatever the .cpg claims.

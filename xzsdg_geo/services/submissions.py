@@ -15,6 +15,7 @@ from .importing import layer_spec
 from .layer_access import LayerAction, require_layer
 
 RESUBMITTABLE = ("needs_changes", "rejected")
+TOO_LARGE = "upload_too_large"  # the finding whose file is not kept
 
 
 @dataclass(frozen=True)
@@ -46,14 +47,18 @@ def submit(
     replace_district: str | None = None,
     options: ReadOptions | None = None,
 ) -> SubmitResult:
-    """Validate a file and queue it for review; its bytes are kept whatever the verdict."""
+    """Validate a file and queue it for review; its bytes are kept whatever the verdict, except
+    for a file refused by its size (then its hash, size, name, sender and time are recorded)."""
     require(principal, Permission.SUBMIT)
     require_layer(principal, layer_spec(layer), LayerAction.SUBMIT)
     if answers is not None:
         _check_answers(store, principal, answers, layer)
     report = validate_upload(data, filename, layer, options or ReadOptions(), store)
     with store.transaction():
-        upload = store.add_upload(data, filename, layer, principal.username, report.ok, report.to_dict("zh"))
+        keep = not any(e.code == TOO_LARGE for e in report.errors)
+        upload = store.add_upload(
+            data, filename, layer, principal.username, report.ok, report.to_dict("zh"), keep=keep
+        )
         if not report.ok:
             refused = {"upload_id": upload.id, "errors": [e.code for e in report.errors]}
             audit.record(store, principal.username, "upload_refused", layer=layer, detail=refused)

@@ -155,4 +155,23 @@ HISTORY_DEFENDED: list[str | Callable[[sqlite3.Connection], None]] = [
     f" {_refuse(UPLOADS_MESSAGE)}",
 ]
 
-MIGRATIONS: dict[int, list] = {2: WORKFLOW, 3: INDICATOR_VALUES, 4: RASTERS, 5: HISTORY_DEFENDED}
+# A file refused by its size is not kept: its row in xzsdg_files carries the hash, size and first
+# arrival but no bytes (kept = 0). Kept bytes never change; a not-kept row may only be filled,
+# once, when the same content later arrives within the limit.
+_FILES_FROZEN = ("sha256", "size", "first_seen")
+UNKEPT_FILES = [
+    "DROP TRIGGER IF EXISTS xzsdg_files_no_change",  # step 5's: kept bytes never change, as below
+    "ALTER TABLE xzsdg_files ADD COLUMN kept INTEGER NOT NULL DEFAULT 1",
+    "CREATE TRIGGER xzsdg_files_fill_only BEFORE UPDATE ON xzsdg_files"
+    " WHEN OLD.kept = 1 OR NEW.kept IS NOT 1 OR "
+    + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _FILES_FROZEN)
+    + " BEGIN SELECT RAISE(ABORT, 'kept upload bytes never change'); END",
+]
+
+MIGRATIONS: dict[int, list] = {
+    2: WORKFLOW,
+    3: INDICATOR_VALUES,
+    4: RASTERS,
+    5: HISTORY_DEFENDED,
+    6: UNKEPT_FILES,
+}

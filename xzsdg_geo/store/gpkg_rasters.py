@@ -43,7 +43,8 @@ class RasterTables:
         with self.transaction():
             if in_store:
                 self._conn.execute(
-                    "INSERT INTO xzsdg_files VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    "INSERT INTO xzsdg_files (sha256, size, data, first_seen) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
                     (raster.sha256, len(data), data, stamp),
                 )
             cur = self._conn.execute(

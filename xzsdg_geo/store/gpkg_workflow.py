@@ -16,6 +16,15 @@ from .base import FeatureChange, NewFeature, Submission, Upload, canonical_value
 from .gpkg_rows import fetch_all, fetch_one
 
 _SRS_ID = 4490
+# Bytes arriving for content first seen too large are filled in (the trigger allows only that).
+_KEEP_FILE = (
+    "INSERT INTO xzsdg_files (sha256, size, data, first_seen, kept) VALUES (?, ?, ?, ?, 1)"
+    " ON CONFLICT (sha256) DO UPDATE SET data = excluded.data, kept = 1 WHERE xzsdg_files.kept = 0"
+)
+_NOTE_FILE = (
+    "INSERT INTO xzsdg_files (sha256, size, data, first_seen, kept) VALUES (?, ?, ?, ?, 0)"
+    " ON CONFLICT (sha256) DO NOTHING"
+)
 
 
 class WorkflowTables:
@@ -25,15 +34,23 @@ class WorkflowTables:
 
     # -- what users sent -------------------------------------------------------------------------
     def add_upload(
-        self, data: bytes, filename: str, layer: str, by: str, accepted: bool, report: dict
+        self,
+        data: bytes,
+        filename: str,
+        layer: str,
+        by: str,
+        accepted: bool,
+        report: dict,
+        *,
+        keep: bool = True,
     ) -> Upload:
-        """Keep the bytes (once per content) and record who sent them, when, and the verdict."""
+        """Record who sent a file, when, and the verdict; keep its bytes (once per content) unless
+        ``keep`` is False (refused by its size: then only its hash and size are recorded)."""
         sha = hashlib.sha256(data).hexdigest()
         stamp = now_utc()
         with self.transaction():
             self._conn.execute(
-                "INSERT INTO xzsdg_files VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (sha, len(data), data, stamp),
+                _KEEP_FILE if keep else _NOTE_FILE, (sha, len(data), data if keep else b"", stamp)
             )
             cur = self._conn.execute(
                 "INSERT INTO xzsdg_uploads (sha256, filename, layer, uploaded_by, uploaded_at, accepted,"
@@ -41,6 +58,13 @@ class WorkflowTables:
                 (sha, filename, layer, by, stamp, int(accepted), json.dumps(report, ensure_ascii=False)),
             )
         return Upload(int(cur.lastrowid), sha, filename, layer, by, stamp, accepted, report)
+
+    def file_size(self, sha256: str) -> tuple[int, bool]:
+        """A sent file's size in bytes, and whether its bytes are kept."""
+        row = self._conn.execute("SELECT size, kept FROM xzsdg_files WHERE sha256 = ?", (sha256,)).fetchone()
+        if row is None:
+            raise UserError("upload.file_missing", sha=sha256)
+        return int(row[0]), bool(row[1])
 
     def get_upload(self, upload_id: int) -> Upload:
         row = self._conn.execute("SELECT * FROM xzsdg_uploads WHERE id = ?", (upload_id,)).fetchone()
@@ -54,9 +78,11 @@ class WorkflowTables:
         return [self.get_upload(i) for (i,) in ids]
 
     def file_bytes(self, sha256: str) -> bytes:
-        row = self._conn.execute("SELECT data FROM xzsdg_files WHERE sha256 = ?", (sha256,)).fetchone()
+        row = self._conn.execute("SELECT data, kept FROM xzsdg_files WHERE sha256 = ?", (sha256,)).fetchone()
         if row is None:
             raise UserError("upload.file_missing", sha=sha256)
+        if not row[1]:
+            raise UserError("secup.bytes_not_kept", sha=sha256[:12])
         return bytes(row[0])
 
     # -- submissions ------------------------------------------------------------------------------

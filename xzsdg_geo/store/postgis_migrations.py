@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..layers import all_layers
 from .gpkg_migrations import (
+    _FILES_FROZEN,
     _INDICATOR_FROZEN,
     BACKWARDS_MESSAGE,
     DECIDED_MESSAGE,
@@ -159,4 +160,19 @@ HISTORY_DEFENDED: list[str | Callable[[QmarkConnection], None]] = [
     *append_only("xzsdg_uploads", UPLOADS_MESSAGE),
 ]
 
-MIGRATIONS: dict[int, list] = {2: WORKFLOW, 3: INDICATOR_VALUES, 4: RASTERS, 5: HISTORY_DEFENDED}
+_FILES_CHANGED = " OR ".join(f'NEW."{c}" IS DISTINCT FROM OLD."{c}"' for c in _FILES_FROZEN)
+UNKEPT_FILES = [
+    "DROP TRIGGER IF EXISTS xzsdg_files_no_change ON xzsdg_files",  # step 5's: kept bytes never change
+    "ALTER TABLE xzsdg_files ADD COLUMN kept INTEGER NOT NULL DEFAULT 1",
+    "CREATE TRIGGER xzsdg_files_fill_only BEFORE UPDATE ON xzsdg_files FOR EACH ROW"
+    f" WHEN (OLD.kept = 1 OR NEW.kept IS DISTINCT FROM 1 OR {_FILES_CHANGED})"
+    " EXECUTE FUNCTION xzsdg_refuse('kept upload bytes never change')",
+]
+
+MIGRATIONS: dict[int, list] = {
+    2: WORKFLOW,
+    3: INDICATOR_VALUES,
+    4: RASTERS,
+    5: HISTORY_DEFENDED,
+    6: UNKEPT_FILES,
+}

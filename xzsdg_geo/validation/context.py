@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -37,13 +38,34 @@ def _blank(value: object) -> bool:
     return not str(value).strip()
 
 
+class FeatureSource(Protocol):
+    """What the checks read from a store: a layer's approved features."""
+
+    def features(self, layer: str) -> gpd.GeoDataFrame: ...
+
+
+@dataclass(frozen=True)
+class StoreView:
+    """The store's features a check may ask for, fetched before the checking worker starts
+    (a database connection cannot cross into another process; the frames can)."""
+
+    layers: dict[str, gpd.GeoDataFrame]
+
+    @classmethod
+    def of(cls, store: Store, spec: LayerSpec) -> StoreView:
+        return cls({name: store.features(name) for name in dict.fromkeys((spec.name, "districts"))})
+
+    def features(self, layer: str) -> gpd.GeoDataFrame:
+        return self.layers[layer]
+
+
 @dataclass(frozen=True)
 class Upload:
     data: bytes
     filename: str
     spec: LayerSpec
     options: ReadOptions
-    store: Store | None
+    store: FeatureSource | None
     settings: ValidationSettings
 
 
@@ -83,8 +105,15 @@ class UploadContext:
         return np.asarray(self.frame.geometry.to_numpy(), dtype=object)
 
     @cached_property
+    def over_vertex_cap(self) -> np.ndarray:
+        """Features with more vertices than the cap: refused, so never reprojected or repaired
+        (the costly steps a hostile file would aim at)."""
+        return shapely.get_num_coordinates(self.source_geoms) > self.checks.max_vertices
+
+    @cached_property
     def repair(self) -> stages.Repair:
-        lonlat = stages.to_lonlat(self.source_geoms, self.placement, self.source.gcj02)
+        geoms = np.where(self.over_vertex_cap, None, self.source_geoms)
+        lonlat = stages.to_lonlat(geoms, self.placement, self.source.gcj02)
         return stages.repair(lonlat)
 
     @property

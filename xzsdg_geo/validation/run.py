@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
+from ..i18n import LANGS, t
 from ..layers import all_layers, get_layer
-from ..readers import ReadOptions
+from ..readers import ReadOptions, budgets
 from ..store import Store
-from .context import Upload, UploadContext
-from .findings import Finding, finding
+from . import sandbox
+from .checks.upload_size import UploadSize
+from .context import StoreView, Upload, UploadContext
+from .findings import Finding, Localized, finding
 from .registry import VALIDATORS, Validator
 from .report import FeatureReport, ValidationReport
 from .settings import ValidationSettings, validation_settings
@@ -24,6 +28,8 @@ def run_checks(
     for validator in validators:
         try:
             found = validator.check(ctx)
+        except MemoryError:  # the worker's limit, not the check's fault: the worker reports it
+            raise
         except Exception as err:  # a crashing check refuses the file; it never escapes as a traceback
             found = [
                 finding(
@@ -76,6 +82,33 @@ def build_report(ctx: UploadContext, findings: list[Finding], placed: bool) -> V
     )
 
 
+def check_upload(upload: Upload) -> ValidationReport:
+    """Read and check in this process (the worker's job); a report whatever the bytes.
+
+    Memory running out is not a finding but the worker's limit speaking: it is passed on.
+    """
+    budgets.activate(upload.settings.budgets)
+    try:
+        ctx = UploadContext(upload)
+        findings, placed = run_checks(ctx)
+        return build_report(ctx, findings, placed)
+    except MemoryError:
+        raise
+    except Exception as err:  # the report itself failed: still an answer, never a traceback
+        detail = f"{type(err).__name__}: {str(err)[:160]}"
+        return ValidationReport.refused(
+            upload.spec.name, [finding("internal_error", check="report", detail_text=detail)]
+        )
+
+
+def _limit_finding(result: sandbox.Result, limits: sandbox.Limits) -> Finding:
+    params = {"seconds": f"{limits.seconds:g}", "mb": limits.memory_mb}
+    key = f"secup.what.{result.outcome.value}"
+    what = Localized(*(t(key, lang, **params) for lang in LANGS))
+    detail = {"outcome": result.outcome.value, "exit_code": result.exit_code}
+    return finding("resource_limit", detail=detail, what=what)
+
+
 def validate_upload(
     data: bytes,
     filename: str,
@@ -89,7 +122,8 @@ def validate_upload(
 
     With ``store``, overlaps with the layer's approved features are checked and the store's
     district boundaries are used; without one, overlaps are not checked and the bundled
-    boundaries are used.
+    boundaries are used. The size gate is decided here, before anything parses; the rest runs in
+    the checking worker (:mod:`sandbox`), so a file that exhausts its budgets is one refusal.
     """
     try:
         spec = get_layer(layer)
@@ -97,15 +131,19 @@ def validate_upload(
         return ValidationReport.refused(
             layer, [finding("layer_unknown", layer=layer, known="、".join(all_layers()))]
         )
+    settings = settings or validation_settings()
+    upload = Upload(data, filename, spec, options or ReadOptions(), None, settings)
+    if too_large := UploadSize().check(UploadContext(upload)):
+        return ValidationReport.refused(layer, too_large)
     try:
-        upload = Upload(
-            data, filename, spec, options or ReadOptions(), store, settings or validation_settings()
-        )
-        ctx = UploadContext(upload)
-        findings, placed = run_checks(ctx)
-        return build_report(ctx, findings, placed)
-    except Exception as err:  # the report itself failed: still an answer, never a traceback
+        view = StoreView.of(store, spec) if store is not None else None
+        limits = sandbox.Limits(settings.budgets.seconds, settings.budgets.memory_mb)
+        result = sandbox.run_limited(check_upload, (replace(upload, store=view),), limits)
+    except Exception as err:  # the worker could not even start: still an answer
         detail = f"{type(err).__name__}: {str(err)[:160]}"
         return ValidationReport.refused(
-            layer, [finding("internal_error", check="report", detail_text=detail)]
+            layer, [finding("internal_error", check="worker", detail_text=detail)]
         )
+    if result.outcome is sandbox.Outcome.DONE:
+        return result.value
+    return ValidationReport.refused(layer, [_limit_finding(result, limits)])

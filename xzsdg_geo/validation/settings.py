@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+from ..readers.budgets import Budgets, configured
 from ..readers.settings import UploadSettings, config, upload_settings
 
 
@@ -35,6 +36,7 @@ class CheckSettings:
 class ValidationSettings:
     upload: UploadSettings
     checks: CheckSettings
+    budgets: Budgets = field(default_factory=configured)
 
 
 @cache

@@ -29,6 +29,7 @@ BLOCKERS = frozenset(
         "bad_number",
         "out_of_range",
         "internal_error",
+        "resource_limit",
     }
 )
 WARNINGS = frozenset(
@@ -42,6 +43,7 @@ WARNINGS = frozenset(
         "repaired",
         "spike",
         "near_duplicate",
+        "near_duplicate_capped",
         "overlap",
         "declared_area",
     }

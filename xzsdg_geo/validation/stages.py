@@ -16,7 +16,7 @@ from ..errors import UserError
 from ..gcj02 import geometries_to_wgs84
 from ..geo import STORE_CRS, area_ha, reproject
 from ..layers import LayerSpec
-from ..readers import ReadOptions, SourceLayer, read_file
+from ..readers import ReadOptions, SourceLayer, budgets, read_file
 
 ALLOWED_TYPES = {
     "Polygon": ("Polygon", "MultiPolygon"),
@@ -38,11 +38,23 @@ class ReadResult:
     error: UserError | None = None
 
 
+def within_budget(layers: list[SourceLayer]) -> list[SourceLayer]:
+    """The layers, if together they stay within the feature and vertex budgets (formats whose
+    headers say nothing are counted here, before any reprojection, repair or check)."""
+    budgets.check_features(sum(len(x.frame) for x in layers))
+    budgets.check_vertices(
+        sum(int(shapely.get_num_coordinates(x.frame.geometry.to_numpy()).sum()) for x in layers)
+    )
+    return layers
+
+
 def read_upload(data: bytes, filename: str, options: ReadOptions) -> ReadResult:
     try:
-        return ReadResult(read_file(data, filename, options))
+        return ReadResult(within_budget(read_file(data, filename, options)))
     except UserError as err:
         return ReadResult([], err)
+    except MemoryError:  # the worker's limit: reported by the worker, not as a reader fault
+        raise
     except Exception as err:  # a sniff that crashed: still a refusal, not a traceback
         return ReadResult([], UserError("read.failed", filename=filename, format="?", detail=str(err)[:200]))
 

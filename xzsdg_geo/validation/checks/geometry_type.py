@@ -17,7 +17,8 @@ class GeometryType:
     def check(self, ctx: UploadContext) -> list[Finding]:
         expected = "/".join(sorted(allowed_types(ctx.spec)))
         out = []
-        for i in np.flatnonzero(~ctx.fits & (ctx.placed | ~ctx.present)):
+        judged = ~ctx.over_vertex_cap  # those are refused by the vertex cap, unread past it
+        for i in np.flatnonzero(~ctx.fits & (ctx.placed | ~ctx.present) & judged):
             geom = ctx.geoms[i]
             if not ctx.present[i]:
                 out.append(finding(self.code, int(i), key="check.geometry_type.missing"))
