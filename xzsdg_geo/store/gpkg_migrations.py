@@ -159,13 +159,21 @@ HISTORY_DEFENDED: list[str | Callable[[sqlite3.Connection], None]] = [
 # arrival but no bytes (kept = 0). Kept bytes never change; a not-kept row may only be filled,
 # once, when the same content later arrives within the limit.
 _FILES_FROZEN = ("sha256", "size", "first_seen")
-UNKEPT_FILES = [
+
+
+def _kept_column(conn: sqlite3.Connection) -> None:
+    """The ``kept`` flag, unless the table has it (steps are safe to run again on a store they reached)."""
+    if "kept" not in {r[1] for r in conn.execute("PRAGMA table_info(xzsdg_files)")}:
+        conn.execute("ALTER TABLE xzsdg_files ADD COLUMN kept INTEGER NOT NULL DEFAULT 1")
+
+
+UNKEPT_FILES: list[str | Callable[[sqlite3.Connection], None]] = [
     "DROP TRIGGER IF EXISTS xzsdg_files_no_change",  # step 5's: kept bytes never change, as below
-    "ALTER TABLE xzsdg_files ADD COLUMN kept INTEGER NOT NULL DEFAULT 1",
-    "CREATE TRIGGER xzsdg_files_fill_only BEFORE UPDATE ON xzsdg_files"
+    _kept_column,
+    "CREATE TRIGGER IF NOT EXISTS xzsdg_files_fill_only BEFORE UPDATE ON xzsdg_files"
     " WHEN OLD.kept = 1 OR NEW.kept IS NOT 1 OR "
     + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _FILES_FROZEN)
-    + " BEGIN SELECT RAISE(ABORT, 'kept upload bytes never change'); END",
+    + f" BEGIN SELECT RAISE(ABORT, '{FILES_MESSAGE}'); END",
 ]
 
 MIGRATIONS: dict[int, list] = {

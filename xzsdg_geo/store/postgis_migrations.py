@@ -163,10 +163,10 @@ HISTORY_DEFENDED: list[str | Callable[[QmarkConnection], None]] = [
 _FILES_CHANGED = " OR ".join(f'NEW."{c}" IS DISTINCT FROM OLD."{c}"' for c in _FILES_FROZEN)
 UNKEPT_FILES = [
     "DROP TRIGGER IF EXISTS xzsdg_files_no_change ON xzsdg_files",  # step 5's: kept bytes never change
-    "ALTER TABLE xzsdg_files ADD COLUMN kept INTEGER NOT NULL DEFAULT 1",
-    "CREATE TRIGGER xzsdg_files_fill_only BEFORE UPDATE ON xzsdg_files FOR EACH ROW"
+    "ALTER TABLE xzsdg_files ADD COLUMN IF NOT EXISTS kept INTEGER NOT NULL DEFAULT 1",
+    "CREATE OR REPLACE TRIGGER xzsdg_files_fill_only BEFORE UPDATE ON xzsdg_files FOR EACH ROW"
     f" WHEN (OLD.kept = 1 OR NEW.kept IS DISTINCT FROM 1 OR {_FILES_CHANGED})"
-    " EXECUTE FUNCTION xzsdg_refuse('kept upload bytes never change')",
+    f" EXECUTE FUNCTION xzsdg_refuse('{FILES_MESSAGE}')",
 ]
 
 MIGRATIONS: dict[int, list] = {
