@@ -16,6 +16,7 @@ import numpy as np
 
 from ..geo import area_ha
 from ..store import Store
+from ..when import When
 from .report import ProgressReport, build_report
 from .settings import BufferRules, ProgressRules, progress_rules
 from .snapshot import Snapshot, optional, stored_date, take
@@ -162,18 +163,19 @@ def _target(items: Sequence[ProjectAssessment], rules: BufferRules) -> BufferTar
     return BufferTarget(rules.target_year, len(due), finished, len(due) - finished, finished == len(due))
 
 
-def assess(store: Store, as_of: dt.date, rules: ProgressRules | None = None) -> list[ProjectAssessment]:
-    """Every project in the store at the end of ``as_of`` (for maps and lists)."""
-    return _assess_all(take(store, LAYER, as_of), (rules or progress_rules()).buffers)
+def assess(store: Store, when: When, rules: ProgressRules | None = None) -> list[ProjectAssessment]:
+    """Every project in the store as known at ``when.known_at``, judged on ``when.on`` (for maps
+    and lists)."""
+    return _assess_all(take(store, LAYER, when), (rules or progress_rules()).buffers)
 
 
 def buffer_progress(
-    store: Store, as_of: dt.date, rules: ProgressRules | None = None
+    store: Store, when: When, rules: ProgressRules | None = None
 ) -> ProgressReport[BufferTotals, ProjectAssessment]:
     """Projects by stage and on-time status, per district and for the city, against the target."""
     buffer_rules = (rules or progress_rules()).buffers
-    snap = take(store, LAYER, as_of)
+    snap = take(store, LAYER, when)
     items = _assess_all(snap, buffer_rules)
     return build_report(
-        as_of, LAYER, snap.districts, items, summarise, lambda _city: _target(items, buffer_rules)
+        when, LAYER, snap.districts, items, summarise, lambda _city: _target(items, buffer_rules)
     )
