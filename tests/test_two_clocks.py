@@ -20,8 +20,9 @@ from pyproj import Geod
 from shapely.geometry import Polygon, box
 
 from xzsdg_geo.dates import CST, start_of_day_utc
+from xzsdg_geo.errors import UserError
 from xzsdg_geo.rates import RateReport, compute_rates
-from xzsdg_geo.services import review
+from xzsdg_geo.services import reported, review
 from xzsdg_geo.services.accounts import add_user
 from xzsdg_geo.services.auth import principal_of
 from xzsdg_geo.store import NewFeature, Store, create_store, open_store
@@ -181,7 +182,7 @@ def test_a_late_approval_changes_the_past_as_known_now_not_as_recorded_before(em
     )
     sub = empty_store.add_submission("restoration_parcels", upload.id, [late], by="field")
     before_approval = dt.datetime.now(dt.UTC)
-    reported = compute_rates(empty_store, When(dt.date(2020, 12, 31)))
+    published = compute_rates(empty_store, When(dt.date(2020, 12, 31)))
     review.decide(empty_store, principal_of(empty_store, "reviewer"), sub.id, "approve", "同意")
 
     year_2020 = dt.date(2020, 12, 31)
@@ -189,12 +190,24 @@ def test_a_late_approval_changes_the_past_as_known_now_not_as_recorded_before(em
     assert_matches(now, oracle(list(ZONES.values()), [strip(0), strip(3)]))
     then = compute_rates(empty_store, When(year_2020, before_approval))
     assert_matches(then, oracle(list(ZONES.values()), [strip(0)]))
-    assert [d.restored_ha for d in then.districts] == [d.restored_ha for d in reported.districts]
+    assert [d.restored_ha for d in then.districts] == [d.restored_ha for d in published.districts]
     assert then.to_dict()["as_recorded"] == before_approval.astimezone(CST).isoformat()
     # and the year before it was completed is the same on both clocks
     assert_matches(
         compute_rates(empty_store, When(dt.date(2019, 12, 31))), oracle(list(ZONES.values()), [strip(0)])
     )
+
+    # History's "as reported on": the figures then beside today's, and the approval that explains them
+    comparison = reported.compare(
+        empty_store, principal_of(empty_store, "reviewer"), year_2020, before_approval
+    )
+    assert comparison.then.city.restored_ha == then.city.restored_ha
+    assert comparison.now.city.restored_ha == now.city.restored_ha > then.city.restored_ha
+    assert [(e.action, e.submission_id, e.feature_ids) for e in comparison.changes] == [
+        ("approve", sub.id, ["P2"])
+    ]
+    with pytest.raises(UserError):  # reading the log is for reviewers, heads and admins
+        reported.compare(empty_store, principal_of(empty_store, "field"), year_2020, before_approval)
 
     # undoing the approval takes it out again as known now; as recorded in between, it stays
     between = dt.datetime.now(dt.UTC)
