@@ -1,8 +1,9 @@
 """ "As reported on …": a year's figures as the store held them at an instant, beside the same
 figures as known now, with the recorded changes since that explain the difference.
 
-The audit log is the list of changes (approvals, corrections, undos, imports); only those touching
-a layer the rate reads are kept. Reading the log is for those allowed to (``VIEW_AUDIT``), checked
+The audit log is the list of changes (approvals, corrections, undos, imports); only the entries
+that wrote features (a rejection names none, a submission only proposes) of a layer the rate reads
+are kept. Reading the log is for those allowed to (``VIEW_AUDIT``), checked
 here like every role.
 """
 
@@ -19,6 +20,7 @@ from . import audit
 from .auth import Principal
 
 RATE_LAYERS = frozenset({"districts", "subsidence_zones", "restoration_parcels"})
+PROPOSALS = frozenset({"submit"})  # names features but writes none: only its approval does
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,10 @@ def compare(store: Store, principal: Principal, day: dt.date, known_at: dt.datet
     """The figures of ``day`` as recorded at ``known_at`` and as known now, and the changes between."""
     since = recorded_day(known_at)
     stamp = store_stamp(known_at)
-    changes = [e for e in audit.entries(store, principal, since) if e.at > stamp and e.layer in RATE_LAYERS]
+    changes = [
+        e
+        for e in audit.entries(store, principal, since)
+        if e.at > stamp and e.layer in RATE_LAYERS and e.feature_ids and e.action not in PROPOSALS
+    ]
     then = compute_rates(store, When(day, known_at))
     return Comparison(then, compute_rates(store, When(day)), changes)
