@@ -4,13 +4,17 @@ regenerates the same figures after later approvals (two clocks, on the sample st
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 from pathlib import Path
 
+import pytest
+
+from xzsdg_geo.rates import compute_rates
 from xzsdg_geo.report import report_content
 from xzsdg_geo.store import NewFeature, open_store
-from xzsdg_geo.when import parse_instant
+from xzsdg_geo.when import When, parse_instant
 
 YEAR = 2026
 
@@ -54,3 +58,30 @@ def test_report_as_recorded_at_its_instant_regenerates_the_same_figures(
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert f"--as-recorded {first.computed_at}" in html
     assert re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+08:00", first.computed_at)
+
+
+def test_indicators_and_the_rates_export_take_a_record_time(sample_store_file, tmp_path: Path, run):
+    path = Path(shutil.copy(sample_store_file, tmp_path / "s.gpkg"))
+    code, out, err = run("indicators", "list", "--year", 2025, "--json", "--as-recorded", "2026-01-15",
+                         "--store", path)  # fmt: skip
+    assert code == 0, err
+    listed = json.loads(out)
+    assert (listed["as_of"], listed["as_recorded"]) == ("2025-12-31", "2026-01-15T23:59:59.999999+08:00")
+    rate = next(i for i in listed["indicators"] if i["no"] == 20)
+    store = open_store(str(path))
+    try:
+        expected = compute_rates(
+            store, When(dt.date(2025, 12, 31), parse_instant("2026-01-15"))
+        ).city.rate_pct
+    finally:
+        store.close()
+    assert rate["value"] == pytest.approx(expected)
+
+    out_file = tmp_path / "rates.csv"
+    code, _, err = run("export", "--rates", 2025, "--format", "csv", "--out", out_file, "--as-recorded",
+                       "2026-01-15", "--store", path)  # fmt: skip
+    assert code == 0, err
+    assert out_file.stat().st_size > 0
+    code, _, err = run("export", "--rates", 2025, "--format", "csv", "--out", out_file, "--as-recorded",
+                       "明天", "--store", path)  # fmt: skip
+    assert code != 0 and "记录时间无法识别" in err

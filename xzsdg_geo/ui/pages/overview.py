@@ -11,7 +11,6 @@ from __future__ import annotations
 import streamlit as st
 
 from ...basemaps import Tiles
-from ...dates import cst_date
 from ...i18n import t
 from ...rates import DistrictRate, RateReport
 from ...textfmt import fmt_num
@@ -111,9 +110,8 @@ def _page(location: str, stamp: data.Stamp, language: str) -> None:
         _map_and_panel(location, stamp, when, language, tiles)
         report = data.rates(location, stamp, when)
     with above:
-        if report.zones_first_recorded:
-            first = cst_date(report.zones_first_recorded)
-            st.warning(t("ui.no_zones_yet", language, date=when.on.isoformat(), first=first))
+        if report.city.zone_ha == 0:  # real-world time: no zone in the inventory yet on that day
+            st.warning(t("clocks.no_zones_on", language, date=when.on.isoformat()))
         _metrics(report, language)
     st.subheader(t("ui.rates_heading", language))
     rates_table.show(report, language)
