@@ -135,11 +135,11 @@ def on_the_ground(frames: dict[str, gpd.GeoDataFrame], day: dt.date) -> dict[str
     return out
 
 
-def history_start(store: Store, known_at: dt.datetime | None = None) -> dt.date | None:
-    """The first real-world day the store knows of: the earliest completion of a parcel or
+def history_start(store: Store) -> dt.date | None:
+    """The first real-world day the store knows of now: the earliest completion of a parcel or
     designation of a zone (None when nothing is dated), for offering the years since."""
-    zones = store.features("subsidence_zones", known_at=known_at, fields=("designated_on",))
-    parcels = store.features("restoration_parcels", known_at=known_at, fields=("completed_on",))
+    zones = store.features("subsidence_zones", fields=("designated_on",))
+    parcels = store.features("restoration_parcels", fields=("completed_on",))
     dates = pd.concat([zones["designated_on"], parcels["completed_on"]]).dropna()
     return dt.date.fromisoformat(str(dates.min())) if len(dates) else None
 

@@ -58,21 +58,13 @@ class When:
     known_at: dt.datetime | None = None
 
     @classmethod
-    def year_end(cls, year: int, known_at: dt.datetime | None = None) -> When:
-        return cls(dt.date(year, 12, 31), known_at)
-
-    @classmethod
-    def today(cls, known_at: dt.datetime | None = None) -> When:
-        return cls(today_cst(), known_at)
+    def today(cls) -> When:
+        """Today on the ground, as known now: what a figure shows when no time is asked."""
+        return cls(today_cst())
 
     def on_day(self, day: dt.date) -> When:
         """Another real-world day, read from the same record time."""
         return replace(self, on=day)
-
-    @property
-    def stamp(self) -> str | None:
-        """``known_at`` as a store timestamp, for the store's record-time reads."""
-        return None if self.known_at is None else store_stamp(self.known_at)
 
     def recorded_label(self, lang: str | None = None) -> str:
         """Which record time a table was read at, said beside its title."""

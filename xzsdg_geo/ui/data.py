@@ -67,10 +67,10 @@ def store_stamp(location: str) -> Stamp | None:
     return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in paths)
 
 
-def as_of(year: int, known_at: dt.datetime | None = None) -> When:
-    """The end of ``year`` on the ground (today for the year under way), as known at ``known_at``
-    (default now): the year selector is real-world time."""
-    return When(min(dt.date(year, 12, 31), today_cst()), known_at)
+def year_end(year: int) -> When:
+    """The end of ``year`` on the ground (today for the year under way), as known now: the year
+    selector is real-world time."""
+    return When(min(dt.date(year, 12, 31), today_cst()))
 
 
 def run_page(body: Callable[[str, Stamp, str], None], language: str) -> None:

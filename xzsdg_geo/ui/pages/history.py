@@ -108,7 +108,7 @@ def _district_years(adcode: str, language: str) -> pd.DataFrame:
     bar = st.progress(0.0, text=t("pages.computing_years", language))
     rows = []
     for i, year in enumerate(years):
-        report = data.rates(location, stamp, data.as_of(year))
+        report = data.rates(location, stamp, data.year_end(year))
         d = next(d for d in report.districts if d.adcode == adcode)
         rows.append((year, d.rate_pct, d.target_pct, d.restored_ha, d.zone_ha))
         bar.progress((i + 1) / len(years), text=t("pages.computing_years", language))

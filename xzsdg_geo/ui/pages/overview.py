@@ -102,7 +102,7 @@ def _page(location: str, stamp: data.Stamp, language: str) -> None:
         t("ui.year", language), facts.years, index=len(facts.years) - 1, key="overview_year"
     )
     tiles = map_view.choose(language, head[1])
-    when = data.as_of(year)
+    when = data.year_end(year)
     head[2].caption(t("ui.as_of", language, date=when.on.isoformat()))
     data.show_notices(facts, language)
     above = st.container()

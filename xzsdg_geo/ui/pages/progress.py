@@ -454,7 +454,7 @@ def _page(location: str, stamp: data.Stamp, language: str) -> None:
     year = head[0].selectbox(
         t("ui.year", language), facts.years, index=len(facts.years) - 1, key="progress_year"
     )
-    when = data.as_of(year)
+    when = data.year_end(year)
     report = data.rates(location, stamp, when)
     adcode = _district_choice(report, language, head[1])
     head[2].caption(t("ui.as_of", language, date=when.on.isoformat()))
