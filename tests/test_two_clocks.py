@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from pathlib import Path
 
 import geopandas as gpd
+import psycopg
 import pytest
 import shapely
 from hypothesis import HealthCheck, Phase, given, settings
@@ -275,47 +277,63 @@ def test_the_cli_reads_both_clocks_and_refuses_a_bad_instant(empty_store, run):
         assert code != 0 and out == "" and "记录时间无法识别" in err and "Traceback" not in err
 
 
-def test_existing_stores_gain_the_zone_dates_without_rewriting_a_row(tmp_path):
-    """A store whose zone table lacks the new columns (made by an older release) gains them on open;
-    every stored version keeps its values and its record time."""
-    import sqlite3
+ROWS_SQL = "SELECT fid, feature_id, version, valid_from, valid_to FROM subsidence_zones ORDER BY fid"
 
-    path = tmp_path / "old.gpkg"
-    store = create_store(str(path))
-    put_districts(store, start_of_day_utc(dt.date(2015, 1, 1)))
-    store.write_features("subsidence_zones", [zone("Z-W", ZONES["Z-W"])], by="t", source="t")
-    store.close()
-    conn = sqlite3.connect(path)
-    for column in ("designated_on", "retired_on"):  # as an older release made the table
+
+def _as_an_older_release_made_it(location: str) -> list[tuple]:
+    """Drop the zone dates' columns (and what depends on them) as a store made before them lacks
+    them; returns every stored zone version's identity and record times."""
+    if "://" not in location:
+        conn = sqlite3.connect(location)
         conn.execute('DROP VIEW "subsidence_zones_current"')
         conn.execute('DROP TRIGGER "subsidence_zones_close_only"')
-        conn.execute(f'ALTER TABLE subsidence_zones DROP COLUMN "{column}"')
+        for column in ("designated_on", "retired_on"):
+            conn.execute(f'ALTER TABLE subsidence_zones DROP COLUMN "{column}"')
+        rows = conn.execute(ROWS_SQL).fetchall()
+        conn.commit()
+        conn.close()
+        return [tuple(r) for r in rows]
+    with psycopg.connect(location, autocommit=True) as conn:
         conn.execute(
-            'CREATE VIEW "subsidence_zones_current" AS SELECT * FROM subsidence_zones WHERE valid_to IS NULL'
+            "ALTER TABLE subsidence_zones DROP COLUMN designated_on CASCADE, DROP COLUMN retired_on CASCADE"
         )
-        conn.execute(
-            'CREATE TRIGGER "subsidence_zones_close_only" BEFORE UPDATE ON subsidence_zones'
-            " BEGIN SELECT RAISE(ABORT, 'a stored version can only be closed'); END"
-        )
-    before = conn.execute(
-        "SELECT fid, feature_id, version, valid_from, valid_to FROM subsidence_zones"
-    ).fetchall()
-    conn.commit()
-    conn.close()
+        return [tuple(r) for r in conn.execute(ROWS_SQL).fetchall()]
 
-    store = open_store(str(path))
+
+def _rows(location: str) -> list[tuple]:
+    if "://" not in location:
+        conn = sqlite3.connect(location)
+        rows = conn.execute(ROWS_SQL).fetchall()
+        conn.close()
+        return [tuple(r) for r in rows]
+    with psycopg.connect(location) as conn:
+        return [tuple(r) for r in conn.execute(ROWS_SQL).fetchall()]
+
+
+def test_existing_stores_gain_the_zone_dates_without_rewriting_a_row(empty_store):
+    """A store whose zone table lacks the new columns (made by an older release) gains them on open
+    (``sync_layers``, both backends); every stored version keeps its values and its record time."""
+    location = empty_store.location
+    put_districts(empty_store, start_of_day_utc(dt.date(2015, 1, 1)))
+    empty_store.write_features("subsidence_zones", [zone("Z-W", ZONES["Z-W"])], by="t", source="t")
+    empty_store.close()
+    before = _as_an_older_release_made_it(location)
+
+    store = open_store(location)
     try:
         frame = store.features("subsidence_zones", fields=("designated_on", "retired_on"))
         assert frame["designated_on"].isna().all() and frame["retired_on"].isna().all()
         assert compute_rates(store, When(dt.date(2020, 1, 1))).city.zone_ha > 0  # no date: counted
+        # the new columns are history too: a stored version can only be closed
+        store.write_features("subsidence_zones", [zone("Z-W", ZONES["Z-W"], retired_on="2024-03-01")],
+                             by="t", source="t")  # fmt: skip
+        assert compute_rates(store, When(dt.date(2024, 6, 30))).city.zone_ha == 0
     finally:
         store.close()
-    conn = sqlite3.connect(path)
-    after = conn.execute(
-        "SELECT fid, feature_id, version, valid_from, valid_to FROM subsidence_zones"
-    ).fetchall()
-    conn.close()
-    assert after == before
+    after = _rows(location)
+    assert [r[:4] for r in after[: len(before)]] == [r[:4] for r in before]  # nothing rewritten
+    assert before[0][4] is None and after[0][4] is not None  # only closed by the new version
+    assert len(after) == len(before) + 1
 
 
 def test_parse_instant_reads_dates_as_the_end_of_the_day_in_china():
