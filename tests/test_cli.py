@@ -28,7 +28,8 @@ from xzsdg_geo.sample import load_districts
 from xzsdg_geo.store import open_store
 
 TOP_KEYS = {
-    "as_of", "as_recorded", "target_pct", "final_target_pct", "final_year", "city", "districts", "zones_first_recorded",
+    "as_of", "as_recorded", "target_pct", "final_target_pct", "final_year", "city", "districts",
+    "zones_first_recorded",
 }  # fmt: skip
 CITY_KEYS = {"zone_ha", "restored_ha", "rate_pct", "gap_ha"}
 DISTRICT_KEYS = {

@@ -94,6 +94,7 @@ def test_status_change_recorded_later_takes_effect_on_its_date(rivers):
         dt.date(2026, 5, 1),
     )
     days = {2022: dt.date(2022, 6, 1), 2025: dt.date(2026, 4, 30), 2026: dt.date(2026, 5, 1)}
+
     def status(known_at):
         return {
             y: {s.feature_id: s.status for s in assess(rivers, When(d, known_at(d)))}.get("X")
