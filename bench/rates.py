@@ -33,6 +33,7 @@ import geopandas as gpd
 from xzsdg_geo.config import settings
 from xzsdg_geo.rates import compute_rates, restored_by_district
 from xzsdg_geo.store import open_store
+from xzsdg_geo.when import When
 
 AS_OF = dt.date(2026, 12, 31)
 GOAL_RATIO, GOAL_PEAK_MB, GOAL_REL_DIFF = 4.0, 1536.0, 1e-4
@@ -89,7 +90,7 @@ def engine_rates(path: str, day: dt.date) -> Hectares:
     """``compute_rates`` end to end (two evaluations: the date, and 3 years before for the pace)."""
     store = open_store(path)
     try:
-        report = compute_rates(store, day)
+        report = compute_rates(store, When(day))
     finally:
         store.close()
     return {d.adcode: (d.zone_ha, d.restored_ha) for d in report.districts}
@@ -99,7 +100,7 @@ def engine_once(path: str, day: dt.date) -> Hectares:
     """One evaluation: zone and restored hectares at ``day``."""
     store = open_store(path)
     try:
-        districts, zone, restored = restored_by_district(store, day)
+        districts, zone, restored = restored_by_district(store, When(day))
     finally:
         store.close()
     return {a: (float(z), float(r)) for a, z, r in zip(districts["adcode"], zone, restored, strict=True)}

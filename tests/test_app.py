@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 from xzsdg_geo import basemaps
 from xzsdg_geo.rates import compute_rates
 from xzsdg_geo.store import NewFeature, open_store
+from xzsdg_geo.when import When
 
 PAGE = """
 from xzsdg_geo.ui.pages import overview
@@ -65,7 +66,7 @@ def _metric(at: AppTest, label: str) -> str:
 def _report(path: Path, at: AppTest):
     store = open_store(str(path))
     try:
-        return compute_rates(store, dt.date.fromisoformat(at.caption[0].value.split()[-1]))
+        return compute_rates(store, When(dt.date.fromisoformat(at.caption[0].value.split()[-1])))
     finally:
         store.close()
 

@@ -29,6 +29,7 @@ from xzsdg_geo.services import review, submissions
 from xzsdg_geo.services.auth import principal_of, resume_session
 from xzsdg_geo.store import NewFeature, open_store
 from xzsdg_geo.ui import auth
+from xzsdg_geo.when import When
 
 APP = str(ROOT / "app.py")
 PASSWORD = "xzsdg-demo"
@@ -102,7 +103,7 @@ def _pending(store_path: Path) -> int:
 
 def _district_rate(store_path: Path, adcode: str = JIAWANG) -> float:
     store = open_store(str(store_path))
-    report = compute_rates(store, today_cst())
+    report = compute_rates(store, When(today_cst()))
     store.close()
     return next(d.rate_pct for d in report.districts if d.adcode == adcode)
 
@@ -384,7 +385,7 @@ def test_a_districts_rate_by_year(store_path: Path) -> None:
     assert at.selectbox[0].value == JIAWANG  # the head's own district first
     table = at.dataframe[0].value
     store = open_store(str(store_path))
-    expected = compute_rates(store, dt.date(2020, 12, 31))
+    expected = compute_rates(store, When(dt.date(2020, 12, 31)))
     store.close()
     row = table.set_index("年份").loc["2020"]
     rate = next(d.rate_pct for d in expected.districts if d.adcode == JIAWANG)

@@ -28,7 +28,8 @@ from xzsdg_geo.sample import load_districts
 from xzsdg_geo.store import open_store
 
 TOP_KEYS = {
-    "as_of", "target_pct", "final_target_pct", "final_year", "city", "districts", "zones_first_recorded",
+    "as_of", "as_recorded", "target_pct", "final_target_pct", "final_year", "city", "districts",
+    "zones_first_recorded",
 }  # fmt: skip
 CITY_KEYS = {"zone_ha", "restored_ha", "rate_pct", "gap_ha"}
 DISTRICT_KEYS = {
@@ -133,7 +134,7 @@ def test_rates_csv(cli, store_path: Path):
     assert run.code == 0, run.err
     rows = list(csv.DictReader(io.StringIO(run.out)))
     assert [r["name"] for r in rows] == DISTRICT_NAMES
-    assert set(rows[0]) == {"as_of", *DISTRICT_KEYS}
+    assert set(rows[0]) == {"as_of", "as_recorded", *DISTRICT_KEYS}
     assert all(r["as_of"] == "2024-12-31" for r in rows)
     peixian = next(r for r in rows if r["adcode"] == PEIXIAN)
     assert float(peixian["zone_ha"]) > 0 and 0 < float(peixian["rate_pct"]) <= 100
@@ -225,8 +226,12 @@ def test_import_shapefile_zones_and_geojson_parcels_then_rates(cli, tmp_path: Pa
     assert peixian["restored_ha"] == pytest.approx(geodesic_ha(done.intersection(zone_union)), rel=1e-5)
     assert report["city"]["zone_ha"] == pytest.approx(peixian["zone_ha"], rel=1e-12)
 
-    # recorded on 2023-06-01: not yet in the store at the end of 2023-05-31
-    before = json.loads(cli("rates", "--store", store, "--as-of", "2023-05-31", "--json").out)
+    # completed 2023-05-01, recorded 2023-06-01: counted on 2023-05-31 as known now, not as recorded then
+    known = json.loads(cli("rates", "--store", store, "--as-of", "2023-05-31", "--json").out)
+    assert known["city"]["restored_ha"] == pytest.approx(report["city"]["restored_ha"], rel=1e-12)
+    args = ("rates", "--store", store, "--as-of", "2023-05-31", "--as-recorded", "2023-05-31", "--json")
+    before = json.loads(cli(*args).out)
+    assert before["as_recorded"] == "2023-05-31T23:59:59.999999+08:00"
     assert before["city"]["restored_ha"] == 0.0 and before["city"]["zone_ha"] == report["city"]["zone_ha"]
 
 

@@ -20,6 +20,7 @@ from xzsdg_geo.dates import start_of_day_utc
 from xzsdg_geo.geo import area_ha, geodesic_area_ha
 from xzsdg_geo.rates import RateReport, compute_rates
 from xzsdg_geo.store import NewFeature, Store, create_store
+from xzsdg_geo.when import When, end_of_day
 
 GEOD = Geod(ellps="GRS80")
 REL = 1e-5  # hectares agree with the geodesic area to this relative tolerance
@@ -135,7 +136,7 @@ def test_zone_across_a_border_is_split_by_area(store_with):
     crossing = Polygon([(117.15, 34.05), (117.26, 34.07), (117.24, 34.12), (117.16, 34.11)])
     done = box(117.18, 34.06, 117.23, 34.09)
     store = store_with([zone("Z1", crossing)], [parcel("P1", done)])
-    report = compute_rates(store, AS_OF)
+    report = compute_rates(store, When(AS_OF))
     expected = expected_ha([crossing], [done])
     assert expected[A][0] > 0 and expected[B][0] > 0 and expected[A][1] > 0 and expected[B][1] > 0
     assert_matches(report, expected)
@@ -149,7 +150,7 @@ def test_overlapping_zones_and_parcels_count_once(store_with):
     store = store_with(
         [zone(f"Z{i}", g) for i, g in enumerate(zones)], [parcel(f"P{i}", g) for i, g in enumerate(parcels)]
     )
-    report = compute_rates(store, AS_OF)
+    report = compute_rates(store, When(AS_OF))
     expected = expected_ha(zones, parcels)
     assert_matches(report, expected)
     assert expected[A][0] < sum(geodesic_ha(g) for g in zones)
@@ -163,7 +164,7 @@ def test_restored_ground_outside_zones_never_counts(store_with):
     reaching_out = Polygon([(117.08, 34.07), (117.14, 34.06), (117.13, 34.13), (117.07, 34.12)])
     far_away = box(117.30, 34.10, 117.35, 34.15)  # restored, but in 云龙区 where no zone lies
     store = store_with([zone("Z1", z)], [parcel("P1", reaching_out), parcel("P2", far_away)])
-    report = compute_rates(store, AS_OF)
+    report = compute_rates(store, When(AS_OF))
     expected = expected_ha([z], [reaching_out, far_away])
     assert_matches(report, expected)
     assert expected[A][1] == pytest.approx(geodesic_ha(shapely.intersection(reaching_out, z)), rel=1e-12)
@@ -175,11 +176,11 @@ def test_a_zone_hole_is_not_subsidence(store_with):
     holed = Polygon(shell.exterior.coords, [hole.exterior.coords])
     in_hole = box(117.055, 34.045, 117.065, 34.055)
     store = store_with([zone("Z1", holed)], [parcel("P1", in_hole)])
-    assert by_adcode(compute_rates(store, AS_OF))[A].restored_ha == 0.0
+    assert by_adcode(compute_rates(store, When(AS_OF)))[A].restored_ha == 0.0
 
     over_hole = box(117.04, 34.03, 117.08, 34.07)
     store = store_with([zone("Z1", holed)], [parcel("P1", in_hole), parcel("P2", over_hole)])
-    report = compute_rates(store, AS_OF)
+    report = compute_rates(store, When(AS_OF))
     expected = expected_ha([holed], [over_hole])
     assert_matches(report, expected)
     assert expected[A][0] == pytest.approx(geodesic_ha(shell) - geodesic_ha(hole), rel=1e-9)
@@ -192,7 +193,7 @@ def test_multipart_zone(store_with):
     )
     spanning = box(117.04, 34.13, 117.22, 34.15)  # covers both lobes and the ground between them
     store = store_with([zone("Z1", lobes)], [parcel("P1", spanning)])
-    report = compute_rates(store, AS_OF)
+    report = compute_rates(store, When(AS_OF))
     expected = expected_ha([lobes], [spanning])
     assert_matches(report, expected)
     assert expected[A][1] < geodesic_ha(spanning) / 2
@@ -205,7 +206,7 @@ def test_invalid_self_touching_zone_still_counts(store_with):
          (117.01, 34.04), (117.02, 34.04), (117.02, 34.02)]
     )  # fmt: skip
     store = store_with([zone("Z1", bowtie)], [parcel("P1", box(117.0, 34.0, 117.04, 34.08))])
-    report = compute_rates(store, AS_OF)
+    report = compute_rates(store, When(AS_OF))
     assert_matches(report, expected_ha([shapely.make_valid(bowtie)], [box(117.0, 34.0, 117.04, 34.08)]))
     assert by_adcode(report)[A].rate_pct == pytest.approx(50.0, abs=0.1)
 
@@ -223,17 +224,17 @@ def test_only_completed_parcels_completed_by_the_date_count(store_with):
             parcel("next_year", strips[4], completed_on=dt.date(2025, 3, 1), recorded=dt.date(2024, 6, 1)),
         ],
     )
-    assert_matches(compute_rates(store, AS_OF), expected_ha([z], strips[:2]))
-    assert_matches(compute_rates(store, dt.date(2024, 12, 30)), expected_ha([z], strips[:1]))
+    assert_matches(compute_rates(store, When(AS_OF)), expected_ha([z], strips[:2]))
+    assert_matches(compute_rates(store, When(dt.date(2024, 12, 30))), expected_ha([z], strips[:1]))
     assert_matches(
-        compute_rates(store, dt.date(2025, 3, 1)), expected_ha([z], [strips[0], strips[1], strips[4]])
+        compute_rates(store, When(dt.date(2025, 3, 1))), expected_ha([z], [strips[0], strips[1], strips[4]])
     )
 
 
 def test_district_without_zones_has_no_rate(store_with):
     z = box(117.02, 34.02, 117.10, 34.08)
     report = compute_rates(
-        store_with([zone("Z1", z)], [parcel("P1", box(117.45, 34.05, 117.5, 34.1))]), AS_OF
+        store_with([zone("Z1", z)], [parcel("P1", box(117.45, 34.05, 117.5, 34.1))]), When(AS_OF)
     )
     empty = by_adcode(report)[EMPTY]
     assert (empty.zone_ha, empty.restored_ha) == (0.0, 0.0)
@@ -244,16 +245,24 @@ def test_district_without_zones_has_no_rate(store_with):
 
 
 def test_a_store_without_zones_yet_says_when_they_were_first_recorded(store_with):
+    """Record time: before the zones were loaded the store held none, and says when they came. As
+    known now, a zone with no designation date counts from the start (two clocks)."""
     late = dt.date(2025, 1, 1)
     store = store_with([zone("Z1", box(117.02, 34.02, 117.10, 34.08), recorded=late)])
-    before = compute_rates(store, AS_OF)
+    before = compute_rates(store, When(AS_OF, end_of_day(AS_OF)))
     assert before.city.zone_ha == 0.0 and before.city.rate_pct is None and before.city.gap_ha is None
     assert before.zones_first_recorded == start_of_day_utc(late)
-    after = compute_rates(store, late)
-    assert after.city.zone_ha > 0 and after.zones_first_recorded is None
+    known = compute_rates(store, When(AS_OF))
+    assert known.city.zone_ha > 0 and known.zones_first_recorded is None
 
 
-def test_later_records_do_not_change_an_earlier_result(store_with):
+def without_record_time(report: RateReport) -> dict:
+    out = report.to_dict()
+    del out["as_recorded"]
+    return out
+
+
+def test_later_records_change_the_past_as_known_but_not_as_recorded(store_with):
     z = box(117.02, 34.02, 117.12, 34.10)
     first, late, later = (
         box(117.02, 34.02, 117.05, 34.10),
@@ -261,7 +270,7 @@ def test_later_records_do_not_change_an_earlier_result(store_with):
         box(117.09, 34.02, 117.11, 34.10),
     )
     store = store_with([zone("Z1", z)], [parcel("P1", first, completed_on=dt.date(2022, 5, 1))])
-    before = compute_rates(store, AS_OF).to_dict()
+    before = without_record_time(compute_rates(store, When(AS_OF)))
 
     # completed in 2024 but only approved into the store the next morning, or months later
     store.write_features(
@@ -274,27 +283,32 @@ def test_later_records_do_not_change_an_earlier_result(store_with):
         source="test",
     )
     # a zone redrawn and a parcel enlarged after the date
+    bigger_zone, bigger_first = box(117.0, 34.0, 117.15, 34.15), box(117.02, 34.02, 117.055, 34.10)
     store.write_features(
-        "subsidence_zones", [zone("Z1", box(117.0, 34.0, 117.15, 34.15), recorded=dt.date(2025, 5, 1))],
+        "subsidence_zones", [zone("Z1", bigger_zone, recorded=dt.date(2025, 5, 1))],
         by="test", source="test",
     )  # fmt: skip
     store.write_features(
         "restoration_parcels",
-        [parcel("P1", box(117.02, 34.02, 117.055, 34.10), completed_on=dt.date(2022, 5, 1),
-                recorded=dt.date(2025, 5, 1))],
+        [parcel("P1", bigger_first, completed_on=dt.date(2022, 5, 1), recorded=dt.date(2025, 5, 1))],
         by="test", source="test",
     )  # fmt: skip
-    assert compute_rates(store, AS_OF).to_dict() == before
-    assert_matches(compute_rates(store, AS_OF), expected_ha([z], [first]))
-    assert_matches(compute_rates(store, dt.date(2025, 1, 1)), expected_ha([z], [first, late]))
-    assert_matches(compute_rates(store, dt.date(2025, 4, 1)), expected_ha([z], [first, late, later]))
+    as_recorded = compute_rates(store, When(AS_OF, end_of_day(AS_OF)))
+    assert without_record_time(as_recorded) == before
+    assert_matches(as_recorded, expected_ha([z], [first]))
+    recorded_jan = When(dt.date(2025, 1, 1), end_of_day(dt.date(2025, 1, 1)))
+    assert_matches(compute_rates(store, recorded_jan), expected_ha([z], [first, late]))
+    recorded_apr = When(dt.date(2025, 4, 1), end_of_day(dt.date(2025, 4, 1)))
+    assert_matches(compute_rates(store, recorded_apr), expected_ha([z], [first, late, later]))
+    # as known now, the 2024 figure has every parcel completed in 2024, in the redrawn zone
+    assert_matches(compute_rates(store, When(AS_OF)), expected_ha([bigger_zone], [bigger_first, late, later]))
 
 
 def test_city_totals_targets_and_gaps(store_with):
     za, zb = box(117.02, 34.02, 117.12, 34.10), box(117.25, 34.02, 117.35, 34.10)
     ra, rb = box(117.02, 34.02, 117.10, 34.10), box(117.25, 34.02, 117.30, 34.10)  # 80 % and 50 %
     store = store_with([zone("ZA", za), zone("ZB", zb)], [parcel("PA", ra), parcel("PB", rb)])
-    report = compute_rates(store, AS_OF)
+    report = compute_rates(store, When(AS_OF))
     expected = expected_ha([za, zb], [ra, rb])
     assert_matches(report, expected)
     zone_ha, restored_ha = sum(z for z, _ in expected.values()), sum(r for _, r in expected.values())
@@ -307,9 +321,9 @@ def test_city_totals_targets_and_gaps(store_with):
     assert rows[B].rate_pct == pytest.approx(50.0, abs=0.01) and rows[B].on_track is False
     assert rows[B].gap_ha == pytest.approx(0.752 * expected[B][0] - expected[B][1], rel=1e-4)
 
-    assert compute_rates(store, dt.date(2027, 6, 30)).target_pct == 78.0
-    assert compute_rates(store, dt.date(2031, 1, 1)).target_pct == 78.0  # the last target stays
-    early = compute_rates(store, dt.date(2023, 12, 31))
+    assert compute_rates(store, When(dt.date(2027, 6, 30))).target_pct == 78.0
+    assert compute_rates(store, When(dt.date(2031, 1, 1))).target_pct == 78.0  # the last target stays
+    early = compute_rates(store, When(dt.date(2023, 12, 31)))
     assert early.target_pct is None and early.city.gap_ha is None and by_adcode(early)[A].on_track is None
 
 
@@ -340,7 +354,7 @@ def test_pace_and_the_year_the_final_target_is_reached(store_with):
             parcel("D", d_all, completed_on=old),
         ],
     )
-    rows = by_adcode(compute_rates(store, AS_OF))
+    rows = by_adcode(compute_rates(store, When(AS_OF)))
     assert rows[A].pace_ha_per_year == pytest.approx(geodesic_ha(a_new) / 3, rel=REL)
     assert rows[A].reaches_target_in == 2026
     assert rows[B].pace_ha_per_year == pytest.approx(geodesic_ha(b_new) / 3, rel=REL)

@@ -26,6 +26,7 @@ from xzsdg_geo.rates import compute_rates
 from xzsdg_geo.readers import ReadOptions
 from xzsdg_geo.services.importing import import_file
 from xzsdg_geo.store import open_store
+from xzsdg_geo.when import When
 
 YEAR, AS_OF, TODAY = 2025, dt.date(2025, 12, 31), dt.date(2026, 6, 30)
 DISTRICTS = ["鼓楼区", "云龙区", "贾汪区", "泉山区", "铜山区", "丰县", "沛县", "睢宁县", "新沂市", "邳州市"]
@@ -52,7 +53,7 @@ def workbook(store):
 
 @pytest.fixture(scope="module")
 def expected(store):
-    return compute_rates(store, AS_OF)
+    return compute_rates(store, When(AS_OF))
 
 
 def sheet_rows(ws) -> list[tuple]:

@@ -14,6 +14,7 @@ from xzsdg_geo.errors import UserError
 from xzsdg_geo.indicators import Kind, Source, Status, history, indicators, judge, set_actual, tracker
 from xzsdg_geo.rates import compute_rates
 from xzsdg_geo.services.auth import principal_of
+from xzsdg_geo.when import When
 
 TODAY = dt.date(2026, 6, 30)  # the tracker's "today" in these tests: 2026 under way, 2027 to come
 PM25, AIR, CO2, WATER, RESTORATION, FOREST = 18, 16, 14, 17, 20, 19
@@ -152,7 +153,7 @@ def test_recorded_values_cannot_be_deleted_or_rewritten(sample_store):
 def test_restoration_rate_comes_from_the_layers(sample_store):
     tr = tracker(sample_store, 2025, TODAY)
     rate = row(tr, RESTORATION)
-    expected = compute_rates(sample_store, dt.date(2025, 12, 31)).city.rate_pct
+    expected = compute_rates(sample_store, When(dt.date(2025, 12, 31))).city.rate_pct
     assert rate.reading.source is Source.COMPUTED and rate.reading.as_of == dt.date(2025, 12, 31)
     assert rate.value == pytest.approx(expected, abs=1e-9)
     assert rate.status is (Status.MET if expected >= 76.0 else Status.BEHIND)

@@ -7,6 +7,7 @@ other test files through the ``sample_store`` and ``empty_store`` fixtures.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,6 @@ import pytest
 import shapely
 from shapely.geometry import Polygon
 
-from xzsdg_geo.dates import start_of_day_utc
 from xzsdg_geo.errors import UserError
 from xzsdg_geo.layers import all_layers
 from xzsdg_geo.services import review
@@ -29,6 +29,7 @@ from xzsdg_geo.store.base import SCHEMA_VERSION
 from xzsdg_geo.store.gpkg_migrations import MIGRATIONS as GPKG_MIGRATIONS
 from xzsdg_geo.store.postgis_conn import conninfo
 from xzsdg_geo.store.postgis_migrations import MIGRATIONS as POSTGIS_MIGRATIONS
+from xzsdg_geo.when import end_of_day
 
 ON_POSTGIS = pytest.mark.parametrize("backend", ["postgis"], indirect=True)
 PARCELS = "restoration_parcels"
@@ -115,8 +116,10 @@ def test_frames_are_the_geopackage_stores_column_for_column(sample_store, sample
     gpkg = open_store(str(shutil.copy(sample_store_file, tmp_path / "s.gpkg")))
     try:
         for layer in all_layers():
-            for at in (None, start_of_day_utc(pd.Timestamp("2015-06-30").date()), "1900"):
-                _assert_same_frame(gpkg.features(layer, at=at), sample_store.features(layer, at=at))
+            for at in (None, end_of_day(dt.date(2015, 6, 30)), dt.datetime(1900, 1, 1, tzinfo=dt.UTC)):
+                _assert_same_frame(
+                    gpkg.features(layer, known_at=at), sample_store.features(layer, known_at=at)
+                )
         _assert_same_frame(
             gpkg.features(PARCELS, fields=["status"]), sample_store.features(PARCELS, fields=["status"])
         )

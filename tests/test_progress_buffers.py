@@ -13,6 +13,7 @@ from test_progress_support import CORE, EAST, geodesic_ha, put, with_districts
 from xzsdg_geo.cli import main
 from xzsdg_geo.progress.buffers import assess, buffer_progress
 from xzsdg_geo.sample import BUFFER_PROJECTS, build
+from xzsdg_geo.when import When, end_of_day
 
 T0 = dt.date(2024, 1, 1)
 DAY = dt.date(2026, 6, 30)
@@ -26,7 +27,7 @@ def project(fid: str, **props) -> tuple[str, object, dict]:
 
 
 def timeliness(store, day=DAY) -> dict[str, str]:
-    return {p.feature_id: p.timeliness for p in assess(store, day)}
+    return {p.feature_id: p.timeliness for p in assess(store, When(day))}
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def projects(empty_store):
 
 def test_expected_share_is_a_straight_line_from_start_to_due(projects):
     expected = 100 * (DAY - T0).days / (dt.date(2027, 12, 31) - T0).days  # 0.627...
-    items = {p.feature_id: p for p in assess(projects, DAY)}
+    items = {p.feature_id: p for p in assess(projects, When(DAY))}
     assert items["ahead"].expected_pct == pytest.approx(expected)
     assert items["undue"].expected_pct == pytest.approx(expected)  # no start: the plan's base day
     assert items["ontime"].expected_pct is None
@@ -65,17 +66,17 @@ def test_on_time_status(projects):
 
 
 def test_a_stage_counts_from_its_date(projects):
-    before = {p.feature_id: p.stage for p in assess(projects, dt.date(2026, 2, 28))}
+    before = {p.feature_id: p.stage for p in assess(projects, When(dt.date(2026, 2, 28)))}
     assert before["ontime"] == "building" and before["late"] == "finished"
     assert timeliness(projects, dt.date(2026, 1, 15))["late"] == "overdue"
-    after = buffer_progress(projects, DAY).city
+    after = buffer_progress(projects, When(DAY)).city
     assert (after.finished, after.building, after.approved) == (2, 4, 1)
 
 
 def test_finished_without_date_is_not_counted_but_reported(empty_store):
     store = with_districts(empty_store)
     put(store, "buffer_projects", [project("A", stage="finished")], T0)
-    city = buffer_progress(store, DAY).city
+    city = buffer_progress(store, When(DAY)).city
     assert (city.finished, city.building, city.undated) == (0, 1, 1)
 
 
@@ -92,13 +93,19 @@ def test_progress_recorded_over_time(empty_store):
         "A", stage="finished", percent_complete=100.0, started_on="2024-06-01", finished_on="2027-09-30"
     )
     put(store, "buffer_projects", [done], dt.date(2027, 9, 30))
-    stages = [(p.stage, p.percent_complete) for d in ("2024-12-31", "2025-03-01", "2027-09-30")
-              for p in assess(store, dt.date.fromisoformat(d))]  # fmt: skip
-    assert stages == [("approved", 0.0), ("building", 55.0), ("finished", 100.0)]
+    days = [dt.date.fromisoformat(d) for d in ("2024-12-31", "2025-03-01", "2027-09-30")]
+
+    def stages(known_at):
+        return [(p.stage, p.percent_complete) for d in days for p in assess(store, When(d, known_at(d)))]
+
+    # as recorded on each day: what the field team reported then
+    assert stages(end_of_day) == [("approved", 0.0), ("building", 55.0), ("finished", 100.0)]
+    # as known now: building since 2024-06-01, finished 2027-09-30; the percent of a past day is unknown
+    assert stages(lambda d: None) == [("building", None), ("building", None), ("finished", 100.0)]
 
 
 def test_target_counts_projects_due_by_the_target_year(projects):
-    target = buffer_progress(projects, DAY).target
+    target = buffer_progress(projects, When(DAY)).target
     assert (target.target_year, target.due, target.finished, target.remaining, target.met) == (
         2027,
         6,
@@ -112,7 +119,7 @@ def test_rows_per_district_and_areas(empty_store):
     store = with_districts(empty_store)
     west = box(117.02, 34.02, 117.05, 34.05)
     put(store, "buffer_projects", [("W", west, project("W")[2]), project("E")], T0)
-    report = buffer_progress(store, DAY)
+    report = buffer_progress(store, When(DAY))
     rows = {d.adcode: d.totals for d in report.districts}
     assert (rows[CORE[0]].count, rows[EAST[0]].count) == (1, 1)
     assert rows[CORE[0]].area_ha == pytest.approx(geodesic_ha(west), rel=1e-5)
@@ -134,7 +141,7 @@ def test_sample_carries_the_plans_four_due_2027():
 
 
 def test_sample_store_projects_each_in_their_county(sample_store):
-    report = buffer_progress(sample_store, DAY)
+    report = buffer_progress(sample_store, When(DAY))
     assert report.outside_districts == 0
     held = {p.feature_id: p.district for p in report.items}
     assert held["BP-01"] == "丰县" and held["BP-02"] == "睢宁县" and held["BP-04"] == "贾汪区"

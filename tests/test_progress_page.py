@@ -20,6 +20,7 @@ from xzsdg_geo.progress import compute_progress, priority_list
 from xzsdg_geo.rates import compute_rates
 from xzsdg_geo.store import open_store
 from xzsdg_geo.ui.pages.progress import projection
+from xzsdg_geo.when import When
 
 PAGE = """
 from xzsdg_geo.ui.pages import progress
@@ -49,10 +50,10 @@ def figures(store_path: Path) -> dict:
     store = open_store(str(store_path))
     try:
         return {
-            "rates": compute_rates(store, today),
-            **{layer: compute_progress(store, layer, today) for layer in
+            "rates": compute_rates(store, When(today)),
+            **{layer: compute_progress(store, layer, When(today)) for layer in
                ("quarries", "river_segments", "buffer_projects")},
-            "priority": priority_list(store, today),
+            "priority": priority_list(store, When(today)),
         }  # fmt: skip
     finally:
         store.close()

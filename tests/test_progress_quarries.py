@@ -27,6 +27,7 @@ from xzsdg_geo.errors import UserError
 from xzsdg_geo.progress import progress_rules
 from xzsdg_geo.progress.quarries import assess, priority_list, quarry_progress
 from xzsdg_geo.sample import build
+from xzsdg_geo.when import When, end_of_day
 
 DAY = dt.date(2026, 6, 30)
 T0 = dt.date(2020, 1, 1)
@@ -60,7 +61,7 @@ def pits(empty_store):
 
 
 def test_distances_are_geodesic_and_classify_near_and_far(pits):
-    items = by_id(assess(pits, DAY))
+    items = by_id(assess(pits, When(DAY)))
     assert items["near"].distance_m == pytest.approx(4_900, abs=0.5)
     assert items["far"].distance_m == pytest.approx(5_100, abs=0.5)
     assert items["inside"].distance_m == 0.0
@@ -71,17 +72,17 @@ def test_distances_are_geodesic_and_classify_near_and_far(pits):
 def test_equal_area_distance_agrees_within_a_metre(pits):
     rules = progress_rules()
     planar = dataclasses.replace(rules, built_up=dataclasses.replace(rules.built_up, distance="equal_area"))
-    items = by_id(assess(pits, DAY, planar))
+    items = by_id(assess(pits, When(DAY), planar))
     assert items["far"].distance_m == pytest.approx(5_100, abs=1.0)
 
 
 def test_built_up_buffer_and_near_distance_are_configurable(pits):
     rules = progress_rules()
     grown = dataclasses.replace(rules, built_up=dataclasses.replace(rules.built_up, buffer_m=200.0))
-    items = by_id(assess(pits, DAY, grown))
+    items = by_id(assess(pits, When(DAY), grown))
     assert items["far"].distance_m == pytest.approx(4_900, abs=0.5)
     assert items["far"].location == "near"
-    assert by_id(assess(pits, DAY, rules_with(near_city_m=4_800.0)))["near"].location == "far"
+    assert by_id(assess(pits, When(DAY), rules_with(near_city_m=4_800.0)))["near"].location == "far"
 
 
 @pytest.mark.parametrize(
@@ -99,7 +100,7 @@ def test_hazard_level_from_type_and_threat(empty_store, hazard, people, property
     store = with_districts(empty_store)
     props = {"hazard_type": hazard, "threat_people": people, "threat_property_wan": property_wan}
     put(store, "quarries", [pit("Q", pit_east_of_core(metres), **props)], T0)
-    (item,) = assess(store, DAY)
+    (item,) = assess(store, When(DAY))
     assert (item.threat, item.hazard_level) == (threat, level)
 
 
@@ -109,11 +110,16 @@ def test_treated_counts_and_areas_follow_the_dates(empty_store):
     put(store, "quarries", [pit("A", a), pit("B", b, status="treated", completed_on="2023-03-01")], T0)
     put(store, "quarries", [pit("A", a, status="treated", completed_on="2022-05-10")], dt.date(2022, 5, 10))
 
-    def city(day):
-        return quarry_progress(store, day).city
+    def city(day, known_at=None):
+        return quarry_progress(store, When(day, known_at)).city
 
-    assert (city(dt.date(2022, 5, 9)).treated, city(dt.date(2022, 5, 9)).untreated) == (0, 1)
-    assert city(dt.date(2022, 5, 9)).in_progress == 1  # B: recorded treated, but completed later
+    # as known now, A is treated from 2022-05-10: the day before, it was still being treated
+    eve = dt.date(2022, 5, 9)
+    assert (city(eve).treated, city(eve).untreated, city(eve).in_progress) == (0, 0, 2)
+    # as recorded that day, the store still said A was untreated
+    recorded = city(eve, end_of_day(eve))
+    assert (recorded.treated, recorded.untreated) == (0, 1)
+    assert recorded.in_progress == 1  # B: recorded treated, but completed later
     assert city(dt.date(2022, 5, 10)).treated == 1
     done = city(dt.date(2023, 3, 1))
     assert done.treated == 2 and done.treated_pct == 100.0
@@ -125,12 +131,12 @@ def test_treated_counts_and_areas_follow_the_dates(empty_store):
 def test_treated_without_date_is_not_counted_but_reported(empty_store):
     store = with_districts(empty_store)
     put(store, "quarries", [pit("A", pit_east_of_core(1_000), status="treated")], T0)
-    city = quarry_progress(store, DAY).city
+    city = quarry_progress(store, When(DAY)).city
     assert (city.treated, city.undated) == (0, 1)
 
 
 def test_rows_per_district_add_up_to_the_city(pits):
-    report = quarry_progress(pits, DAY)
+    report = quarry_progress(pits, When(DAY))
     rows = {d.adcode: d.totals for d in report.districts}
     assert (rows[CORE[0]].count, rows[EAST[0]].count) == (1, 3)
     assert report.city.count == 4 and report.outside_districts == 0
@@ -144,9 +150,9 @@ def test_declared_measure_against_the_plan_is_flagged(empty_store):
         pit("B", pit_east_of_core(1_000), measure="engineering"),
         pit("C", pit_east_of_core(2_000)),
     ], T0)  # fmt: skip
-    items = by_id(assess(store, DAY))
+    items = by_id(assess(store, When(DAY)))
     assert [items[k].measure_matches for k in "ABC"] == [False, True, None]
-    assert quarry_progress(store, DAY).city.measure_mismatch == 1
+    assert quarry_progress(store, When(DAY)).city.measure_mismatch == 1
 
 
 def test_priority_is_risk_times_proximity_times_area(empty_store):
@@ -166,22 +172,22 @@ def test_priority_is_risk_times_proximity_times_area(empty_store):
     weight, near = {"A": 3.0, "B": 2.0, "C": 1.0}, 5_000.0
     distance = {"A": 1_000.0, "B": 10_000.0, "C": 0.0}
     expected = {k: weight[k] * near / (near + distance[k]) * geodesic_ha(shapes[k]) for k in "ABC"}
-    plist = priority_list(store, DAY)
+    plist = priority_list(store, When(DAY))
     assert plist.waiting == 4
     assert [q.feature_id for q in plist.items] == [*sorted(expected, key=expected.get, reverse=True), "P"]
     for q in plist.items[:3]:
         assert q.priority == pytest.approx(expected[q.feature_id], rel=1e-3)
     point = plist.items[-1]
     assert (point.is_point, point.area_ha, point.priority, point.hazard_level) == (True, None, None, "high")
-    assert [q.feature_id for q in priority_list(store, DAY, limit=2).items] == [
+    assert [q.feature_id for q in priority_list(store, When(DAY), limit=2).items] == [
         q.feature_id for q in plist.items[:2]
     ]
-    assert quarry_progress(store, DAY).city.points == 1
+    assert quarry_progress(store, When(DAY)).city.points == 1
 
 
 def test_no_districts_is_a_user_error(empty_store):
     with pytest.raises(UserError) as err:
-        quarry_progress(empty_store, DAY)
+        quarry_progress(empty_store, When(DAY))
     assert "没有行政区边界" in err.value.message("zh")
 
 
@@ -189,7 +195,7 @@ def test_built_up_districts_missing_is_a_user_error(empty_store):
     store = with_districts(empty_store, EAST)
     put(store, "quarries", [pit("A", pit_east_of_core(1_000))], T0)
     with pytest.raises(UserError) as err:
-        assess(store, DAY)
+        assess(store, When(DAY))
     assert "建成区" in err.value.message("zh")
 
 
@@ -202,7 +208,7 @@ def test_sample_pits_lie_in_the_quarry_hills():
 
 
 def test_sample_store_has_both_classes_and_all_districts_of_the_hills(sample_store):
-    report = quarry_progress(sample_store, DAY)
+    report = quarry_progress(sample_store, When(DAY))
     held = {d.name for d in report.districts if d.totals.count}
     assert held == {"铜山区", "泉山区", "云龙区", "贾汪区", "邳州市", "新沂市"}
     assert report.city.near > 0 and report.city.far > 0 and report.outside_districts == 0
@@ -234,6 +240,6 @@ def test_import_maps_chinese_columns_and_aliases(sample_store, tmp_path):
              "治理方式": "工程治理"}  # fmt: skip
     path = _file(tmp_path, props)
     assert main(["import", str(path), "--layer", "quarries", "--store", sample_store.location]) == 0
-    (item,) = [q for q in assess(sample_store, today_cst()) if q.feature_id == "X-2"]
+    (item,) = [q for q in assess(sample_store, When(today_cst())) if q.feature_id == "X-2"]
     assert (item.hazard_type, item.threat, item.hazard_level) == ("collapse", "major", "high")
     assert (item.status, item.completed_on, item.measure) == ("treated", dt.date(2025, 4, 1), "engineering")

@@ -15,6 +15,7 @@ from xzsdg_geo.cli import main
 from xzsdg_geo.progress import progress_rules
 from xzsdg_geo.progress.rivers import assess, river_progress
 from xzsdg_geo.sample import build
+from xzsdg_geo.when import When, end_of_day
 
 T0 = dt.date(2020, 1, 1)
 DAY = dt.date(2026, 6, 30)
@@ -49,13 +50,13 @@ def rivers(empty_store):
 
 
 def test_lengths_are_geodesic(rivers):
-    items = {s.feature_id: s for s in assess(rivers, DAY)}
+    items = {s.feature_id: s for s in assess(rivers, When(DAY))}
     assert items["W"].length_m == pytest.approx(geodesic_m(WEST_HEAVY), abs=1e-6)
     assert items["E"].length_m == pytest.approx(geodesic_m(EAST_HEAVY), abs=1e-6)
 
 
 def test_a_segment_belongs_to_the_district_holding_most_of_it(rivers):
-    report = river_progress(rivers, DAY)
+    report = river_progress(rivers, When(DAY))
     rows = {d.adcode: d.totals for d in report.districts}
     assert {s.feature_id: s.adcode for s in report.items} == {
         "W": CORE[0],
@@ -71,16 +72,16 @@ def test_a_segment_belongs_to_the_district_holding_most_of_it(rivers):
 
 def test_acceptance_counts_from_its_year(rivers):
     def accepted(day):
-        return {s.feature_id for s in assess(rivers, day) if s.status == "accepted"}
+        return {s.feature_id for s in assess(rivers, When(day)) if s.status == "accepted"}
 
     assert accepted(dt.date(2021, 12, 31)) == set()
     assert accepted(dt.date(2022, 1, 1)) == {"E"}
     assert accepted(dt.date(2024, 12, 31)) == {"E"}
     assert accepted(dt.date(2025, 3, 1)) == {"E", "W"}
-    city = river_progress(rivers, DAY).city
+    city = river_progress(rivers, When(DAY)).city
     assert (city.accepted, city.building, city.not_started, city.undated) == (2, 1, 1, 1)  # U has no year
     assert city.accepted_pct == 50.0
-    assert river_progress(rivers, dt.date(2024, 12, 31)).city.building == 2  # W was still being built
+    assert river_progress(rivers, When(dt.date(2024, 12, 31))).city.building == 2  # W was still being built
 
 
 def test_status_change_recorded_later_takes_effect_on_its_date(rivers):
@@ -93,12 +94,21 @@ def test_status_change_recorded_later_takes_effect_on_its_date(rivers):
         dt.date(2026, 5, 1),
     )
     days = {2022: dt.date(2022, 6, 1), 2025: dt.date(2026, 4, 30), 2026: dt.date(2026, 5, 1)}
-    status = {y: {s.feature_id: s.status for s in assess(rivers, d)}.get("X") for y, d in days.items()}
-    assert status == {2022: None, 2025: "building", 2026: "accepted"}
+
+    def status(known_at):
+        return {
+            y: {s.feature_id: s.status for s in assess(rivers, When(d, known_at(d)))}.get("X")
+            for y, d in days.items()
+        }
+
+    # as recorded on each day: not yet in the store, then building, then accepted
+    assert status(end_of_day) == {2022: None, 2025: "building", 2026: "accepted"}
+    # as known now: the segment is a segment all along, accepted in 2026 (a year, not a day)
+    assert status(lambda d: None) == {2022: "building", 2025: "accepted", 2026: "accepted"}
 
 
 def test_water_share_and_scores(rivers):
-    city = river_progress(rivers, DAY).city
+    city = river_progress(rivers, When(DAY)).city
     assert (city.classified, city.good_water) == (3, 2)
     assert city.good_water_pct == pytest.approx(200 / 3)
     assert city.scored == 2
@@ -108,21 +118,21 @@ def test_water_share_and_scores(rivers):
 
 
 def test_target_of_125_by_2027(rivers):
-    target = river_progress(rivers, dt.date(2026, 12, 31)).target
+    target = river_progress(rivers, When(dt.date(2026, 12, 31))).target
     assert (target.target_accepted, target.target_year, target.accepted) == (125, 2027, 2)
     assert target.remaining == 123 and not target.met
     assert target.needed_per_year == pytest.approx(123 / (365 / 365.25))
     assert target.good_water_target_pct == 93.3 and target.good_water_met is False
-    assert river_progress(rivers, dt.date(2024, 12, 31)).target.good_water_target_pct is None
+    assert river_progress(rivers, When(dt.date(2024, 12, 31))).target.good_water_target_pct is None
     rules = progress_rules()
     easy = dataclasses.replace(rules, rivers=dataclasses.replace(rules.rivers, target_accepted=2))
-    met = river_progress(rivers, DAY, easy).target
+    met = river_progress(rivers, When(DAY), easy).target
     assert met.met and met.remaining == 0 and met.needed_per_year is None
 
 
 def test_sample_has_exactly_125_segments_all_in_districts(sample_store):
     assert len(build().layers["river_segments"]) == 125
-    report = river_progress(sample_store, DAY)
+    report = river_progress(sample_store, When(DAY))
     assert report.city.count == 125 and report.outside_districts == 0
     assert sum(d.totals.count for d in report.districts) == 125
     assert 0 < report.city.accepted < 125

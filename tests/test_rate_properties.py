@@ -15,6 +15,7 @@ from shapely.geometry import Polygon, box
 from test_engine import build_store, parcel, zone
 
 from xzsdg_geo.rates import RateReport, compute_rates
+from xzsdg_geo.when import When
 
 # Shapes fall in 鼓楼区, 云龙区 and across their border (the test districts of test_engine.py).
 LON, LAT, STEP = 117.10, 34.02, 0.004
@@ -52,7 +53,7 @@ def rates_at(zones: list, parcels: list, days: list[dt.date]) -> list[RateReport
     with tempfile.TemporaryDirectory(prefix="xzsdg-prop-") as tmp:
         store = build_store(Path(tmp) / "s.gpkg", zones, parcels)
         try:
-            return [compute_rates(store, day) for day in days]
+            return [compute_rates(store, When(day)) for day in days]
         finally:
             store.close()
 

@@ -17,12 +17,12 @@ import pytest
 from PIL import Image
 
 from xzsdg_geo import cli
-from xzsdg_geo.dates import end_of_day_utc
 from xzsdg_geo.errors import UserError
 from xzsdg_geo.exports.tables import gather
 from xzsdg_geo.report import build_report
 from xzsdg_geo.report.content import on_the_day
 from xzsdg_geo.store import open_store
+from xzsdg_geo.when import When
 
 YEAR, AS_OF = 2025, "2025-12-31"
 POPPLER = ("pdftotext", "pdffonts", "pdftoppm", "pdfinfo")
@@ -168,9 +168,9 @@ def test_maps_colour_features_by_their_status_on_the_day(sample_store_file):
     store = open_store(str(sample_store_file))
     try:
         day = dt.date(YEAR, 12, 31)
-        fig = gather(store, day)
+        fig = gather(store, When(day))
         names = ("quarries", "river_segments", "buffer_projects")
-        stored = {name: store.features(name, at=end_of_day_utc(day)) for name in names}
+        stored = {name: store.features(name) for name in names}
     finally:
         store.close()
     drawn = on_the_day(stored, fig)

@@ -14,6 +14,7 @@ from xzsdg_geo.services import review
 from xzsdg_geo.services.auth import principal_of
 from xzsdg_geo.services.history import timeline
 from xzsdg_geo.store import NewFeature, open_store
+from xzsdg_geo.when import When
 
 GULOU = "320302"
 
@@ -40,7 +41,7 @@ def _submit(store, features: list[NewFeature], by: str = "field_team", answers: 
 
 
 def _district_rate(store, adcode: str, day: dt.date | None = None) -> float:
-    report = compute_rates(store, day or today_cst())
+    report = compute_rates(store, When(day or today_cst()))
     return next(d.rate_pct for d in report.districts if d.adcode == adcode)
 
 

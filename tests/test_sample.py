@@ -12,6 +12,7 @@ import shapely
 from xzsdg_geo import sample
 from xzsdg_geo.rates import compute_rates
 from xzsdg_geo.store import open_store
+from xzsdg_geo.when import When
 
 NO_ZONES = {"320324": "睢宁县", "320381": "新沂市"}
 PLAN_BUFFER_PROJECTS = [
@@ -31,7 +32,7 @@ def built() -> sample.SampleData:
 def report_2024(sample_store_file: Path):
     store = open_store(str(sample_store_file))
     try:
-        return compute_rates(store, dt.date(2024, 12, 31))
+        return compute_rates(store, When(dt.date(2024, 12, 31)))
     finally:
         store.close()
 

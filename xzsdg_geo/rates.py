@@ -1,9 +1,11 @@
 """The coal-subsidence treatment and ecological restoration rate (采煤沉陷区治理和生态修复率).
 
-For district d at date t: Z = union of subsidence zones in the store at the end of t, clipped to
-d; R = union of restoration parcels then stored with status ``completed`` and ``completed_on`` ≤ t,
-clipped to Z; rate = area(R) / area(Z). The city rate is ΣR / ΣZ. Reading the store as it stood at
-t is what makes a past figure reproducible after later approvals.
+For district d at real-world date t (:class:`~xzsdg_geo.when.When`): Z = union of the subsidence
+zones in the inventory on t (``designated_on`` empty or ≤ t, ``retired_on`` empty or > t), clipped
+to d; R = union of the restoration parcels with status ``completed`` and ``completed_on`` ≤ t,
+clipped to Z; rate = area(R) / area(Z). The city rate is ΣR / ΣZ. Both read the store as known at
+``When.known_at`` (default: now), so a parcel completed in 2025 and approved in 2026 counts for
+2025, and a figure reported earlier is reproduced by reading the store as it stood then.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from dataclasses import asdict, dataclass
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from . import clipping
 from .config import Targets, settings, targets
-from .dates import end_of_day_utc
 from .errors import UserError
 from .store import Store
+from .when import When
 
 # A pace below this (ha/yr) is numerical noise from densified edges, not restoration.
 MIN_PACE_HA = 1e-4
@@ -50,17 +53,22 @@ class DistrictRate:
 
 @dataclass(frozen=True)
 class RateReport:
-    as_of: dt.date
+    when: When
     target_pct: float | None
     final_target_pct: float
     final_year: int
     city: Totals
     districts: list[DistrictRate]
-    zones_first_recorded: str | None  # set when the store had no zones yet at ``as_of``
+    zones_first_recorded: str | None  # set when the store held no zones at all at ``when.known_at``
+
+    @property
+    def as_of(self) -> dt.date:
+        """The real-world day the figures describe."""
+        return self.when.on
 
     def to_dict(self) -> dict:
-        out = asdict(self)
-        out["as_of"] = self.as_of.isoformat()
+        out = {**self.when.to_dict(), **asdict(self)}
+        del out["when"]
         return out
 
 
@@ -88,24 +96,64 @@ def _reaches_in(
     return year if year <= plan.final_year else None
 
 
-def _districts(store: Store, day: dt.date) -> gpd.GeoDataFrame:
-    districts = store.features("districts", at=end_of_day_utc(day))
+def _districts(store: Store, when: When) -> gpd.GeoDataFrame:
+    districts = store.features("districts", known_at=when.known_at)
     if districts.empty:
-        raise UserError("rates.no_districts", date=day.isoformat())
+        raise UserError("rates.no_districts", date=when.on.isoformat())
     return districts
 
 
-def _completed(store: Store, day: dt.date) -> np.ndarray:
-    """Parcels in the store at the end of ``day`` with status completed and completed_on ≤ day."""
-    parcels = store.features("restoration_parcels", at=end_of_day_utc(day), fields=("status", "completed_on"))
-    done = (parcels["status"] == "completed") & (parcels["completed_on"].fillna("9999") <= day.isoformat())
-    return parcels.geometry[done].to_numpy()
+def in_force(started: pd.Series, ended: pd.Series, day: dt.date) -> np.ndarray:
+    """Rows whose real-world span holds ``day``: started empty or on/before it, ended empty or after
+    it (ISO date text, so text order is date order)."""
+    iso = day.isoformat()
+    return ((started.isna() | (started <= iso)) & (ended.isna() | (ended > iso))).to_numpy()
+
+
+def _zones(store: Store, when: When) -> gpd.GeoDataFrame:
+    """The zones in the inventory on ``when.on``, as known at ``when.known_at``."""
+    zones = store.features("subsidence_zones", known_at=when.known_at, fields=("designated_on", "retired_on"))
+    return zones[in_force(zones["designated_on"], zones["retired_on"], when.on)]
+
+
+def _done_by(parcels: pd.DataFrame, day: dt.date) -> pd.Series:
+    """Parcels with status completed and a completion date on or before ``day``."""
+    return (parcels["status"] == "completed") & (parcels["completed_on"].fillna("9999") <= day.isoformat())
+
+
+def on_the_ground(frames: dict[str, gpd.GeoDataFrame], day: dt.date) -> dict[str, gpd.GeoDataFrame]:
+    """Layers as the rate counts them on ``day``: only the zones then in the inventory, and a
+    parcel stored as completed with a later completion date shown as still in progress."""
+    out = dict(frames)
+    if "subsidence_zones" in out:
+        zones = out["subsidence_zones"]
+        out["subsidence_zones"] = zones[in_force(zones["designated_on"], zones["retired_on"], day)]
+    if "restoration_parcels" in out:
+        parcels = out["restoration_parcels"]
+        later = (parcels["status"] == "completed") & ~_done_by(parcels, day)
+        out["restoration_parcels"] = parcels.assign(status=parcels["status"].mask(later, "in_progress"))
+    return out
+
+
+def history_start(store: Store) -> dt.date | None:
+    """The first real-world day the store knows of now: the earliest completion of a parcel or
+    designation of a zone (None when nothing is dated), for offering the years since."""
+    zones = store.features("subsidence_zones", fields=("designated_on",))
+    parcels = store.features("restoration_parcels", fields=("completed_on",))
+    dates = pd.concat([zones["designated_on"], parcels["completed_on"]]).dropna()
+    return dt.date.fromisoformat(str(dates.min())) if len(dates) else None
+
+
+def _completed(store: Store, when: When) -> np.ndarray:
+    """Parcels with status completed and completed_on ≤ ``when.on``, as known at ``when.known_at``."""
+    parcels = store.features("restoration_parcels", known_at=when.known_at, fields=("status", "completed_on"))
+    return parcels.geometry[_done_by(parcels, when.on)].to_numpy()
 
 
 def _measure(
-    store: Store, days: list[dt.date], districts: gpd.GeoDataFrame
+    store: Store, whens: list[When], districts: gpd.GeoDataFrame
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(zone ha, restored ha) per district at the end of each day.
+    """(zone ha, restored ha) per district at each instant.
 
     GEOS frees the GIL, so the overlays run on the second core while this thread reads the next
     layer from the store. Days whose zones are the same versions share one zone cover; every
@@ -115,13 +163,13 @@ def _measure(
     with ThreadPoolExecutor(max_workers=2) as pool:
         covers: dict[frozenset, Future] = {}
         jobs = []
-        for day in days:
-            zones = store.features("subsidence_zones", at=end_of_day_utc(day), fields=())
+        for when in whens:
+            zones = _zones(store, when)
             key = frozenset(zip(zones["feature_id"], zones["version"].astype(int), strict=True))
             shared = key in covers
             if not shared:
                 covers[key] = pool.submit(clipping.zone_cover, boundaries, zones.geometry.to_numpy())
-            jobs.append((covers[key], shared, pool.submit(clipping.polygon_parts, _completed(store, day))))
+            jobs.append((covers[key], shared, pool.submit(clipping.polygon_parts, _completed(store, when))))
 
         def clip(job: tuple[Future, bool, Future]) -> tuple[np.ndarray, np.ndarray]:
             cover = job[0].result().copy() if job[1] else job[0].result()
@@ -132,10 +180,10 @@ def _measure(
         return list(pool.map(clip, jobs))
 
 
-def restored_by_district(store: Store, day: dt.date, districts: gpd.GeoDataFrame | None = None):
-    """(districts, zone ha, restored ha) at the end of ``day``."""
-    districts = _districts(store, day) if districts is None else districts
-    ((zone, restored),) = _measure(store, [day], districts)
+def restored_by_district(store: Store, when: When, districts: gpd.GeoDataFrame | None = None):
+    """(districts, zone ha, restored ha) at ``when``."""
+    districts = _districts(store, when) if districts is None else districts
+    ((zone, restored),) = _measure(store, [when], districts)
     return districts, zone, restored
 
 
@@ -146,12 +194,16 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def compute_rates(store: Store, as_of: dt.date) -> RateReport:
-    """The restoration rate per district and for the city at the end of ``as_of``."""
+def compute_rates(store: Store, when: When) -> RateReport:
+    """The restoration rate per district and for the city on ``when.on``, as known at ``when.known_at``.
+
+    The pace compares with the same day ``pace_years`` earlier, read from the same record time.
+    """
     plan, pace_years = targets(), settings().pace_years
-    districts = _districts(store, as_of)
-    earlier = _years_before(as_of, pace_years)
-    (zone, restored), (_, restored_before) = _measure(store, [as_of, earlier], districts)
+    as_of = when.on
+    districts = _districts(store, when)
+    earlier = when.on_day(_years_before(as_of, pace_years))
+    (zone, restored), (_, restored_before) = _measure(store, [when, earlier], districts)
     pace = (restored - restored_before) / pace_years
     rows = []
     for i, row in enumerate(districts.itertuples()):
@@ -175,10 +227,10 @@ def compute_rates(store: Store, as_of: dt.date) -> RateReport:
     city_target = plan.for_year(as_of.year)
     z, r = float(zone.sum()), float(restored.sum())
     first = None
-    if z == 0:
+    if z == 0 and store.features("subsidence_zones", known_at=when.known_at, fields=()).empty:
         first = store.earliest_valid_from("subsidence_zones")
     return RateReport(
-        as_of=as_of,
+        when=when,
         target_pct=city_target,
         final_target_pct=plan.final,
         final_year=plan.final_year,

@@ -2,7 +2,8 @@
 
 Not survey data: shapes are drawn around places where Xuzhou's coal fields, quarry hills, urban
 rivers and the plan's buffer projects are, and restoration parcels are cut from the zones and
-dated so that the city rate at 2024-12-31 is the plan's 75.2 %, with districts on both sides.
+dated so that the city rate at 2024-12-31 is the plan's 75.2 %, with districts on both sides. The
+zones carry the 2010 survey date they entered the inventory (``designated_on``).
 """
 
 from __future__ import annotations
@@ -151,6 +152,8 @@ def _zones(rng: np.random.Generator, districts: gpd.GeoDataFrame) -> gpd.GeoData
                     "name": f"沉陷区{adcode[-2:]}-{k + 1:03d}",
                     "severity": severity,
                     "mine": f"{adcode[-2:]}号矿井{k % 7 + 1}",
+                    # surveyed into the inventory during 2010, before the first parcel was restored
+                    "designated_on": dt.date(2010, 1 + k % 12, 15),
                 }
             )
             geoms.append(zone)

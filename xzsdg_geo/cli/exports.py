@@ -18,6 +18,8 @@ from ..indicators.tracker import indicator, parse_value
 from ..layers import all_layers
 from ..services.auth import principal_of
 from ..textfmt import table
+from ..when import recorded_day
+from .clocks import add_recorded_option
 from .common import add_command, opened_store, year_arg
 
 FORMATS = ("xlsx", "csv", "gpkg", "shp", "geojson", "kml")
@@ -41,7 +43,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     with opened_store(args) as store:
         if args.rates:
-            export = export_rates(store, args.rates, args.format)
+            export = export_rates(store, args.rates, args.format, known_at=args.as_recorded)
         elif args.layer:
             export = export_layer(store, args.layer, args.format)
         else:
@@ -57,7 +59,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if fmt is None:
         raise UserError("report.bad_suffix", path=args.out)
     with opened_store(args) as store:
-        export = build_report(store, args.year, fmt)
+        export = build_report(store, args.year, fmt, known_at=args.as_recorded)
     write_out(export, args.out)
     return 0
 
@@ -87,7 +89,7 @@ def render_tracker(tr: Tracker) -> str:
 
 def cmd_indicators_list(args: argparse.Namespace) -> int:
     with opened_store(args) as store:
-        tr = tracker(store, args.year or today_cst().year)
+        tr = tracker(store, args.year or today_cst().year, recorded_day(args.as_recorded), args.as_recorded)
     print(json.dumps(tr.to_dict(), ensure_ascii=False, indent=2) if args.json else render_tracker(tr))
     return 0
 
@@ -125,16 +127,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     what.add_argument("--all", action="store_true", help=t("export.help_all"))
     p.add_argument("--format", required=True, choices=FORMATS, help=t("export.help_format"))
     p.add_argument("--out", required=True, help=t("export.help_out"))
+    add_recorded_option(p)
 
     p = add_command(sub, "report", cmd_report)
     p.add_argument("--year", type=year_arg, required=True, help=t("report.help_year"))
     p.add_argument("--out", required=True, help=t("report.help_out"))
+    add_recorded_option(p)
 
     p = sub.add_parser("indicators", help=t("cli.help_indicators"))
     actions = p.add_subparsers(dest="action", required=True, parser_class=type(p))
     q = _leaf(actions, "list", cmd_indicators_list, "indicators.help_list")
     q.add_argument("--year", type=year_arg, help=t("indicators.help_list_year"))
     q.add_argument("--json", action="store_true", help=t("cli.help_json"))
+    add_recorded_option(q)
     q = _leaf(actions, "set", cmd_indicators_set, "indicators.help_set")
     q.add_argument("no", type=_indicator_no, help=t("indicators.help_no"))
     q.add_argument("year", type=year_arg, help=t("indicators.help_year"))

@@ -7,12 +7,10 @@ Chinese (or ``--lang en``) table. ``--priority`` lists the quarry pits to treat 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 from collections.abc import Callable
 
-from ..dates import today_cst
 from ..errors import UserError
 from ..i18n import current_lang, t
 from ..layers import get_layer
@@ -20,7 +18,8 @@ from ..progress import METRICS, ProgressReport, compute_progress, priority_list,
 from ..progress.buffers import ProjectAssessment
 from ..progress.quarries import PriorityList, QuarryAssessment
 from ..textfmt import fmt_num, table
-from .common import add_command, date_arg, opened_store, year_arg
+from .clocks import add_when_options, when_of
+from .common import add_command, opened_store
 
 Column = tuple[str, Callable[[object], str]]  # catalog key of the header, cell of a totals row
 
@@ -114,7 +113,7 @@ def render_table(report: ProgressReport) -> str:
     header = [t("col.district"), *(t(key) for key, _ in columns)]
     rows = [[d.name, *(cell(d.totals) for _, cell in columns)] for d in report.districts if d.totals.count]
     rows.append([t("col.city"), *(cell(report.city) for _, cell in columns)])
-    parts = [_title(report), table(header, rows)]
+    parts = [f"{_title(report)}　{report.when.recorded_label()}", table(header, rows)]
     if report.layer == "buffer_projects":
         parts.append(render_projects(report.items))
     return "\n\n".join(parts)
@@ -177,19 +176,19 @@ def _notes(report: ProgressReport) -> list[str]:
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
-    as_of = dt.date(args.year, 12, 31) if args.year else (args.as_of or today_cst())
+    when = when_of(args)
     if args.priority and args.layer != "quarries":
         raise UserError("progress.priority_quarries_only")
     with opened_store(args) as store:
         if args.priority:
-            plist = priority_list(store, as_of, limit=args.top)
+            plist = priority_list(store, when, limit=args.top)
             print(
                 json.dumps(plist.to_dict(), ensure_ascii=False, indent=2)
                 if args.json
                 else render_priority(plist)
             )
             return 0
-        report = compute_progress(store, args.layer, as_of)
+        report = compute_progress(store, args.layer, when)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -208,9 +207,7 @@ def _positive(text: str) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = add_command(sub, "progress", cmd_progress)
     p.add_argument("--layer", required=True, choices=list(METRICS), help=t("progress.help_layer"))
-    when = p.add_mutually_exclusive_group()
-    when.add_argument("--year", type=year_arg, help=t("cli.help_year"))
-    when.add_argument("--as-of", type=date_arg, help=t("cli.help_as_of"))
+    add_when_options(p)
     p.add_argument("--json", action="store_true", help=t("cli.help_json"))
     p.add_argument("--priority", action="store_true", help=t("progress.help_priority"))
     p.add_argument("--top", type=_positive, help=t("progress.help_top"))

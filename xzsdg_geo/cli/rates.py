@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
-import datetime as dt
 import json
 import sys
 
-from ..dates import cst_date, today_cst
+from ..dates import cst_date
 from ..i18n import t
 from ..rates import DistrictRate, RateReport, compute_rates
 from ..textfmt import fmt_num, table
-from .common import add_command, date_arg, opened_store, year_arg
+from .clocks import add_when_options, when_of
+from .common import add_command, opened_store
 
 _COLUMNS = ("district", "zone_ha", "restored_ha", "rate", "target", "gap_ha", "pace", "reaches")
 
@@ -39,22 +39,22 @@ def render_table(report: RateReport) -> str:
                  _pct(report.target_pct, 1), fmt_num(c.gap_ha), "", ""])  # fmt: skip
     title = t("rates.title", date=report.as_of.isoformat(), final=report.final_target_pct,
               year=report.final_year)  # fmt: skip
-    return f"{title}\n\n{table([t(f'col.{c}') for c in _COLUMNS], rows)}"
+    return f"{title}　{report.when.recorded_label()}\n\n{table([t(f'col.{c}') for c in _COLUMNS], rows)}"
 
 
 def write_csv(report: RateReport) -> None:
     fields = [f.name for f in dataclasses.fields(DistrictRate)]
     writer = csv.writer(sys.stdout)
-    writer.writerow(["as_of", *fields])
+    instants = report.when.to_dict()
+    writer.writerow([*instants, *fields])
     for d in report.districts:
         values = dataclasses.astuple(d)
-        writer.writerow([report.as_of.isoformat(), *("" if v is None else v for v in values)])
+        writer.writerow([*(v or "" for v in instants.values()), *("" if v is None else v for v in values)])
 
 
 def cmd_rates(args: argparse.Namespace) -> int:
-    as_of = dt.date(args.year, 12, 31) if args.year else (args.as_of or today_cst())
     with opened_store(args) as store:
-        report = compute_rates(store, as_of)
+        report = compute_rates(store, when_of(args))
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     elif args.csv:
@@ -62,15 +62,14 @@ def cmd_rates(args: argparse.Namespace) -> int:
     else:
         print(render_table(report))
     if report.zones_first_recorded:
-        print(t("rates.no_zones_yet", first=cst_date(report.zones_first_recorded)), file=sys.stderr)
+        at, first = report.when.to_dict()["as_recorded"], cst_date(report.zones_first_recorded)
+        print(t("clocks.no_zones_recorded", at=at, first=first), file=sys.stderr)
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = add_command(sub, "rates", cmd_rates)
-    when = p.add_mutually_exclusive_group()
-    when.add_argument("--year", type=year_arg, help=t("cli.help_year"))
-    when.add_argument("--as-of", type=date_arg, help=t("cli.help_as_of"))
+    add_when_options(p)
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help=t("cli.help_json"))
     fmt.add_argument("--csv", action="store_true", help=t("cli.help_csv"))

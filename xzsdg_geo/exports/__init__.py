@@ -21,6 +21,7 @@ from ..indicators.tracker import as_of_for
 from ..layers import LayerSpec, all_layers
 from ..services.importing import layer_spec
 from ..store import Store
+from ..when import When, recorded_day
 from .base import Export, make_export
 from .csvfile import long_csv
 from .geojson import geojson
@@ -66,7 +67,7 @@ def generated_at() -> str:
 def about_lines(fig: Figures, year: int, lang: str) -> list[str]:
     """What the figures are: title, date, data labels, what could not be computed, how it is counted."""
     lines = [t("export.book_title", lang, year=year), t("export.as_of", lang, date=fig.as_of.isoformat()),
-             t("export.generated", lang, at=generated_at())]  # fmt: skip
+             fig.when.recorded_label(lang), t("export.generated", lang, at=generated_at())]  # fmt: skip
     if notes := label_notes(fig, lang):
         lines.append(t("export.labels", lang, labels="；".join(notes)))
     lines += [t("export.problem", lang, metric=t(f"export.metric.{m}", lang), message=msg)
@@ -76,21 +77,28 @@ def about_lines(fig: Figures, year: int, lang: str) -> list[str]:
 
 
 def export_rates(
-    store: Store, year: int, fmt: str, *, lang: str | None = None, today: dt.date | None = None
+    store: Store,
+    year: int,
+    fmt: str,
+    *,
+    lang: str | None = None,
+    today: dt.date | None = None,
+    known_at: dt.datetime | None = None,
 ) -> Export:
-    """The year's figures (at its last day, or today for the year under way)."""
+    """The year's figures (at its last day, or today for the year under way), as the store held
+    them at ``known_at`` (default now)."""
     _check_format(fmt, TABLE_FORMATS, "rates")
     lang = lang or current_lang()
+    today = today or recorded_day(known_at)
     as_of = as_of_for(year, today)
     if as_of is None:
         raise UserError("export.future_year", year=year)
-    fig = gather(store, as_of, lang)
+    fig = gather(store, When(as_of, known_at), lang)
     tables = metric_tables(fig, lang)
     if fmt == "csv":
         return make_export(long_csv(tables, lang), f"xzsdg_rates_{year}", fmt)
-    book = workbook(
-        tables, tracker(store, year, today), label_texts(fig, lang), about_lines(fig, year, lang), lang
-    )
+    indicators = tracker(store, year, today, known_at)
+    book = workbook(tables, indicators, label_texts(fig, lang), about_lines(fig, year, lang), lang)
     return make_export(book, f"xzsdg_rates_{year}", fmt)
 
 

@@ -1,6 +1,7 @@
 """The figures a year's exports and report are made of, and the tables they are shown in.
 
-:func:`gather` reads the store once at a date: the restoration rate (the rate engine), the other
+:func:`gather` reads the store once at a :class:`~xzsdg_geo.when.When` (real-world day, record
+time): the restoration rate (the rate engine), the other
 goals' progress and which layers hold sample data or approximate boundaries. :func:`metric_tables`
 lays each metric out as one table, a row per district and one for the city, with typed columns, so
 the Excel sheets, the CSV and the report show the same numbers under the same headers.
@@ -12,7 +13,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from ..dates import end_of_day_utc
 from ..errors import UserError
 from ..i18n import current_lang, t
 from ..layers import all_layers
@@ -21,32 +21,38 @@ from ..progress import METRICS, ProgressReport, compute_progress
 from ..progress.report import plain
 from ..rates import RateReport, compute_rates
 from ..store import Store
+from ..when import When
 
 Getter = Callable[[dict], object]
 
 
 @dataclass(frozen=True)
 class Figures:
-    as_of: dt.date
+    when: When
     rates: RateReport
     progress: dict[str, ProgressReport]  # by layer, for the metrics that could be computed
     problems: dict[str, str]  # metric → why it could not be computed (a user message)
     labels: dict[str, str]  # layer → provenance catalog key (sample data, approximate boundaries)
 
+    @property
+    def as_of(self) -> dt.date:
+        """The real-world day the figures describe."""
+        return self.when.on
 
-def gather(store: Store, as_of: dt.date, lang: str | None = None) -> Figures:
-    """Every metric at the end of ``as_of``; a progress metric the store cannot support is noted,
+
+def gather(store: Store, when: When, lang: str | None = None) -> Figures:
+    """Every metric at ``when``; a progress metric the store cannot support is noted,
     not fatal (the rate is: without district boundaries there is nothing to report)."""
-    rates = compute_rates(store, as_of)
+    rates = compute_rates(store, when)
     progress, problems = {}, {}
     for layer in METRICS:
         try:
-            progress[layer] = compute_progress(store, layer, as_of)
+            progress[layer] = compute_progress(store, layer, when)
         except UserError as err:
             problems[layer] = err.message(lang)
-    at = end_of_day_utc(as_of)
-    labels = {name: key for name in all_layers() if (key := provenance(store.features(name, at=at)))}
-    return Figures(as_of, rates, progress, problems, labels)
+    frames = {name: store.features(name, known_at=when.known_at) for name in all_layers()}
+    labels = {name: key for name, frame in frames.items() if (key := provenance(frame))}
+    return Figures(when, rates, progress, problems, labels)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from ..services import audit
 from ..services.auth import Permission, Principal, require
 from ..store import Store
 from ..store.base import IndicatorValue
+from ..when import When, store_stamp
 from .catalog import Indicator, indicators
 from .computed import PROVIDERS
 
@@ -91,6 +92,7 @@ class IndicatorRow:
 class Tracker:
     year: int
     rows: list[IndicatorRow]
+    when: When | None = None  # the instants the year was read at; None for a year not yet begun
 
     def by_sdg(self) -> list[tuple[str, list[IndicatorRow]]]:
         """Rows grouped by SDG, goals in number order, indicators in the plan's order within each."""
@@ -103,6 +105,7 @@ class Tracker:
     def to_dict(self) -> dict:
         return {
             "year": self.year,
+            **(self.when.to_dict() if self.when else {"as_of": None, "as_recorded": None}),
             "counts": {s.value: n for s, n in self.counts().items()},
             "indicators": [r.to_dict() for r in self.rows],
         }
@@ -126,11 +129,11 @@ def as_of_for(year: int, today: dt.date | None = None) -> dt.date | None:
 
 
 def read_value(
-    store: Store, ind: Indicator, year: int, entered: IndicatorValue | None, day: dt.date | None
+    store: Store, ind: Indicator, year: int, entered: IndicatorValue | None, when: When | None
 ) -> Reading | None:
     provider = PROVIDERS.get(ind.no)
     if provider is not None:
-        measured = provider(store, day) if day else None
+        measured = provider(store, when) if when else None
         if measured is not None:
             return Reading(measured.value, Source.COMPUTED, as_of=measured.as_of)
     elif entered is not None:
@@ -140,17 +143,22 @@ def read_value(
     return None
 
 
-def tracker(store: Store, year: int, today: dt.date | None = None) -> Tracker:
-    """Every indicator's value, target and status for ``year`` as the store holds them now."""
-    entered = {v.no: v for v in store.indicator_values(year=year)}
+def tracker(
+    store: Store, year: int, today: dt.date | None = None, known_at: dt.datetime | None = None
+) -> Tracker:
+    """Every indicator's value, target and status for ``year`` as the store held them at
+    ``known_at`` (default now): entered actuals then in force, measured ones read then."""
+    stamp = None if known_at is None else store_stamp(known_at)
+    entered = {v.no: v for v in store.indicator_values(year=year, at=stamp)}
     day = as_of_for(year, today)
+    when = None if day is None else When(day, known_at)
     rows = []
     for no, ind in indicators().items():
-        reading = read_value(store, ind, year, entered.get(no), day)
+        reading = read_value(store, ind, year, entered.get(no), when)
         target, target_year = ind.target_for(year)
         status = judge(ind, reading.value if reading else None, target)
         rows.append(IndicatorRow(ind, year, reading, target, target_year, status))
-    return Tracker(year, rows)
+    return Tracker(year, rows, when)
 
 
 def indicator(no: int) -> Indicator:

@@ -1,16 +1,17 @@
 """Progress of the plan's other geographic goals, one module per layer: quarry pits greened
 (:mod:`.quarries`), the 125 river segments made 幸福河湖 (:mod:`.rivers`) and the ecological buffer
 projects finished (:mod:`.buffers`). Each returns a :class:`~.report.ProgressReport` read from the
-store as it stood at the end of the day asked, in the shape of the rate engine's report.
+store as known at the record time asked, judged at the real-world day asked (a
+:class:`~xzsdg_geo.when.When`), in the shape of the rate engine's report.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from ..errors import UserError
 from ..store import Store
+from ..when import When
 from .buffers import buffer_progress
 from .quarries import priority_list, quarry_progress
 from .report import ProgressReport
@@ -34,9 +35,9 @@ __all__ = [
 
 
 def compute_progress(
-    store: Store, layer: str, as_of: dt.date, rules: ProgressRules | None = None
+    store: Store, layer: str, when: When, rules: ProgressRules | None = None
 ) -> ProgressReport:
-    """The progress report of ``layer`` at the end of ``as_of``."""
+    """The progress report of ``layer`` at ``when``."""
     if layer not in METRICS:
         raise UserError("progress.unknown_layer", layer=layer, known="、".join(METRICS))
-    return METRICS[layer](store, as_of, rules)
+    return METRICS[layer](store, when, rules)

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..geo import area_ha
 from ..store import Store
+from ..when import When
 from .report import ProgressReport, build_report
 from .settings import BufferRules, ProgressRules, progress_rules
 from .snapshot import Snapshot, optional, stored_date, take
@@ -95,16 +96,20 @@ def timeliness(
     return "on_track"
 
 
-def _stage_on(stored: str, finished_on: dt.date | None, as_of: dt.date) -> str:
-    """Finished only from its 完工日期 on; before that it was still being built."""
-    if stored != "finished":
-        return stored
-    return "finished" if finished_on is not None and finished_on <= as_of else "building"
+def _stage_on(stored: str, started_on: dt.date | None, finished_on: dt.date | None, as_of: dt.date) -> str:
+    """Finished only from its 完工日期 on, building from its 开工日期 on, approved before that: the
+    record may be newer than the day judged (a project finished in 2027 read for 2024)."""
+    if stored == "finished" and finished_on is not None and finished_on <= as_of:
+        return "finished"
+    if stored in ("building", "finished") and started_on is not None and started_on > as_of:
+        return "approved"
+    return "building" if stored == "finished" else stored
 
 
-def _percent(stored: float | None, stage: str) -> float | None:
-    """The stored percentage; when none is given, what the stage implies (unknown while building)."""
-    if stored is not None:
+def _percent(stored: float | None, stage: str, stored_stage: str) -> float | None:
+    """The stored percentage while the project is at the stage it was recorded in; otherwise (the
+    record is newer than the day judged) what the stage implies: 0 approved, unknown while building."""
+    if stored is not None and stage == stored_stage:
         return float(stored)
     return {"approved": 0.0, "finished": 100.0}.get(stage)
 
@@ -113,9 +118,9 @@ def _assess(snap: Snapshot, i: int, area: float, rules: BufferRules) -> ProjectA
     row = snap.features.iloc[i]
     as_of = snap.as_of
     started, due, finished = (stored_date(row[f]) for f in ("started_on", "due_on", "finished_on"))
-    stage = _stage_on(row["stage"], finished, as_of)
+    stage = _stage_on(row["stage"], started, finished, as_of)
     done_on = finished if stage == "finished" else None
-    pct = _percent(optional(row["percent_complete"]), stage)
+    pct = _percent(optional(row["percent_complete"]), stage, row["stage"])
     expected = None if due is None or done_on else expected_pct(started or rules.default_start, due, as_of)
     adcode, district = snap.district_of(i)
     return ProjectAssessment(
@@ -162,18 +167,19 @@ def _target(items: Sequence[ProjectAssessment], rules: BufferRules) -> BufferTar
     return BufferTarget(rules.target_year, len(due), finished, len(due) - finished, finished == len(due))
 
 
-def assess(store: Store, as_of: dt.date, rules: ProgressRules | None = None) -> list[ProjectAssessment]:
-    """Every project in the store at the end of ``as_of`` (for maps and lists)."""
-    return _assess_all(take(store, LAYER, as_of), (rules or progress_rules()).buffers)
+def assess(store: Store, when: When, rules: ProgressRules | None = None) -> list[ProjectAssessment]:
+    """Every project in the store as known at ``when.known_at``, judged on ``when.on`` (for maps
+    and lists)."""
+    return _assess_all(take(store, LAYER, when), (rules or progress_rules()).buffers)
 
 
 def buffer_progress(
-    store: Store, as_of: dt.date, rules: ProgressRules | None = None
+    store: Store, when: When, rules: ProgressRules | None = None
 ) -> ProgressReport[BufferTotals, ProjectAssessment]:
     """Projects by stage and on-time status, per district and for the city, against the target."""
     buffer_rules = (rules or progress_rules()).buffers
-    snap = take(store, LAYER, as_of)
+    snap = take(store, LAYER, when)
     items = _assess_all(snap, buffer_rules)
     return build_report(
-        as_of, LAYER, snap.districts, items, summarise, lambda _city: _target(items, buffer_rules)
+        when, LAYER, snap.districts, items, summarise, lambda _city: _target(items, buffer_rules)
     )

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..geo import area_ha
 from ..store import Store
+from ..when import When
 from .places import built_up_area, distance_m
 from .report import ProgressReport, build_report, plain, share_pct
 from .settings import ProgressRules, QuarryRules, progress_rules
@@ -146,9 +147,10 @@ def _assess_all(snap: Snapshot, rules: ProgressRules) -> list[QuarryAssessment]:
     return [_assess(snap, i, float(distances[i]), areas[i], rules.quarries) for i in range(len(geoms))]
 
 
-def assess(store: Store, as_of: dt.date, rules: ProgressRules | None = None) -> list[QuarryAssessment]:
-    """Every pit in the store at the end of ``as_of``, assessed by the rules (for maps and lists)."""
-    return _assess_all(take(store, LAYER, as_of), rules or progress_rules())
+def assess(store: Store, when: When, rules: ProgressRules | None = None) -> list[QuarryAssessment]:
+    """Every pit in the store as known at ``when.known_at``, judged on ``when.on`` by the rules
+    (for maps and lists)."""
+    return _assess_all(take(store, LAYER, when), rules or progress_rules())
 
 
 def summarise(items: Sequence[QuarryAssessment]) -> QuarryTotals:
@@ -179,29 +181,34 @@ def summarise(items: Sequence[QuarryAssessment]) -> QuarryTotals:
 
 
 def quarry_progress(
-    store: Store, as_of: dt.date, rules: ProgressRules | None = None
+    store: Store, when: When, rules: ProgressRules | None = None
 ) -> ProgressReport[QuarryTotals, QuarryAssessment]:
     """Pits treated against all pits, by count and area, per district and for the city."""
-    snap = take(store, LAYER, as_of)
-    return build_report(as_of, LAYER, snap.districts, _assess_all(snap, rules or progress_rules()), summarise)
+    snap = take(store, LAYER, when)
+    return build_report(when, LAYER, snap.districts, _assess_all(snap, rules or progress_rules()), summarise)
 
 
 @dataclass(frozen=True)
 class PriorityList:
     """Pits not yet treated, most urgent first; pits without outline (no area) last."""
 
-    as_of: dt.date
+    when: When
     waiting: int  # pits not treated on the date, all of them, however many are listed
     items: list[QuarryAssessment]
 
     def to_dict(self) -> dict:
-        return {"layer": LAYER, **plain(self)}
+        return {**self.when.to_dict(), "layer": LAYER, "waiting": self.waiting,
+                "items": [plain(i) for i in self.items]}  # fmt: skip
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.when.on
 
 
 def priority_list(
-    store: Store, as_of: dt.date, rules: ProgressRules | None = None, limit: int | None = None
+    store: Store, when: When, rules: ProgressRules | None = None, limit: int | None = None
 ) -> PriorityList:
-    """The bureau's work list: pits not treated on ``as_of``, the first ``limit`` of them if given."""
-    waiting = [q for q in assess(store, as_of, rules) if q.status != "treated"]
+    """The bureau's work list: pits not treated on ``when.on``, the first ``limit`` of them if given."""
+    waiting = [q for q in assess(store, when, rules) if q.status != "treated"]
     waiting.sort(key=lambda q: (q.priority is None, -(q.priority or 0.0), q.feature_id))
-    return PriorityList(as_of, len(waiting), waiting[:limit] if limit else waiting)
+    return PriorityList(when, len(waiting), waiting[:limit] if limit else waiting)

@@ -1,6 +1,7 @@
 """The shape every progress metric returns, whatever the layer.
 
-As ``rates --json``: ``{"as_of", "layer", "city": {...}, "districts": [{"adcode", "name", ...}]}``,
+As ``rates --json``: ``{"as_of", "as_recorded", "layer", "city": {...}, "districts": [{"adcode",
+"name", ...}]}``,
 plus the layer's ``target``, the count of features lying in no district (they are in the city
 total only) and ``items``, the per-feature assessments the totals were summed from, so a map or a
 list shows exactly what the table counted.
@@ -14,6 +15,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 import geopandas as gpd
+
+from ..when import When
 
 
 class Assessed(Protocol):
@@ -47,7 +50,7 @@ class DistrictRow(Generic[T]):
 
 @dataclass(frozen=True)
 class ProgressReport(Generic[T, A]):
-    as_of: dt.date
+    when: When
     layer: str
     target: Any  # a dataclass of the layer's target, or None when the plan sets none
     city: T
@@ -55,9 +58,14 @@ class ProgressReport(Generic[T, A]):
     outside_districts: int
     items: list[A]
 
+    @property
+    def as_of(self) -> dt.date:
+        """The real-world day the figures describe."""
+        return self.when.on
+
     def to_dict(self) -> dict:
         return {
-            "as_of": self.as_of.isoformat(),
+            **self.when.to_dict(),
             "layer": self.layer,
             "target": None if self.target is None else plain(self.target),
             "city": plain(self.city),
@@ -68,7 +76,7 @@ class ProgressReport(Generic[T, A]):
 
 
 def build_report(
-    as_of: dt.date,
+    when: When,
     layer: str,
     districts: gpd.GeoDataFrame,
     items: list[A],
@@ -84,7 +92,7 @@ def build_report(
     city = summarise(items)
     outside = sum(1 for i in items if i.adcode is None)
     target = target_of(city) if target_of else None
-    return ProgressReport(as_of, layer, target, city, rows, outside, items)
+    return ProgressReport(when, layer, target, city, rows, outside, items)
 
 
 def share_pct(part: float, whole: float) -> float | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..geo import geodesic_length_m
 from ..store import Store
+from ..when import When
 from .report import ProgressReport, build_report, share_pct
 from .settings import ProgressRules, RiverRules, progress_rules
 from .snapshot import Snapshot, optional, take
@@ -142,22 +143,23 @@ def _assess_all(snap: Snapshot, rules: RiverRules) -> list[SegmentAssessment]:
     return [_assess(snap, i, rules) for i in range(len(snap.features))]
 
 
-def assess(store: Store, as_of: dt.date, rules: ProgressRules | None = None) -> list[SegmentAssessment]:
-    """Every segment in the store at the end of ``as_of`` (for maps and lists)."""
-    return _assess_all(take(store, LAYER, as_of), (rules or progress_rules()).rivers)
+def assess(store: Store, when: When, rules: ProgressRules | None = None) -> list[SegmentAssessment]:
+    """Every segment in the store as known at ``when.known_at``, judged on ``when.on`` (for maps
+    and lists)."""
+    return _assess_all(take(store, LAYER, when), (rules or progress_rules()).rivers)
 
 
 def river_progress(
-    store: Store, as_of: dt.date, rules: ProgressRules | None = None
+    store: Store, when: When, rules: ProgressRules | None = None
 ) -> ProgressReport[RiverTotals, SegmentAssessment]:
     """Segments accepted as 幸福河湖 and at good water, per district and for the city, against the targets."""
     river_rules = (rules or progress_rules()).rivers
-    snap = take(store, LAYER, as_of)
+    snap = take(store, LAYER, when)
     return build_report(
-        as_of,
+        when,
         LAYER,
         snap.districts,
         _assess_all(snap, river_rules),
         summarise,
-        lambda city: _target(city, as_of, river_rules),
+        lambda city: _target(city, when.on, river_rules),
     )

@@ -1,8 +1,9 @@
-"""A layer as the store held it at the end of a day, with each feature's district.
+"""A layer as the store held it at a record time, with each feature's district.
 
-The same as-of reading as the rate engine: versions valid at the end of the day (China time). Each
-metric then counts a status only once the date it was reached is on or before that day, so a record
-backfilled with a later completion date does not count early.
+The same two clocks as the rate engine (:class:`~xzsdg_geo.when.When`): the versions the store held
+at ``known_at`` (default now); each metric then counts a status only once the real-world date it
+was reached (treated, accepted, completed) is on or before ``on``, so a record approved later
+counts from its own date, and one with a later completion date does not count early.
 """
 
 from __future__ import annotations
@@ -14,18 +15,23 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..dates import end_of_day_utc
 from ..errors import UserError
 from ..store import Store
+from ..when import When
 from .places import owner_district
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    as_of: dt.date
+    when: When
     districts: gpd.GeoDataFrame
     features: gpd.GeoDataFrame
     owner: np.ndarray  # index into ``districts`` per feature; -1 in none
+
+    @property
+    def as_of(self) -> dt.date:
+        """The real-world day the metric judges."""
+        return self.when.on
 
     def district_of(self, i: int) -> tuple[str | None, str | None]:
         """(adcode, name) of feature ``i``'s district, or (None, None)."""
@@ -33,14 +39,13 @@ class Snapshot:
         return (None, None) if k < 0 else (self.districts["adcode"].iat[k], self.districts["name"].iat[k])
 
 
-def take(store: Store, layer: str, as_of: dt.date) -> Snapshot:
-    at = end_of_day_utc(as_of)
-    districts = store.features("districts", at=at)
+def take(store: Store, layer: str, when: When) -> Snapshot:
+    districts = store.features("districts", known_at=when.known_at)
     if districts.empty:
-        raise UserError("progress.no_districts", date=as_of.isoformat())
-    features = store.features(layer, at=at)
+        raise UserError("progress.no_districts", date=when.on.isoformat())
+    features = store.features(layer, known_at=when.known_at)
     owner = owner_district(districts.geometry.to_numpy(), features.geometry.to_numpy())
-    return Snapshot(as_of, districts, features, owner)
+    return Snapshot(when, districts, features, owner)
 
 
 def optional(value: object) -> object:

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..dates import end_of_day_utc, today_cst
+from ..dates import today_cst
 from ..geo import area_ha
 from ..progress.report import plain, share_pct
 from ..store import Store
+from ..when import store_stamp
 from .images import images, measure, pick
 from .settings import RasterRules, raster_rules
 
@@ -65,15 +66,21 @@ def _cover(area: float, measured: float, forest: float | None, target: float) ->
 
 
 def forest_cover(
-    store: Store, rules: RasterRules | None = None, as_of: dt.date | None = None
+    store: Store,
+    rules: RasterRules | None = None,
+    as_of: dt.date | None = None,
+    known_at: dt.datetime | None = None,
 ) -> ForestReport:
-    """Forest cover of every district on the latest land-cover image up to ``as_of`` (default
-    today), with the boundaries of that day, and the city's."""
+    """Forest cover of every district on the latest land-cover image acquired by ``as_of`` (default
+    today), and the city's, from the boundaries and images the store held at ``known_at`` (default now)."""
     rules = rules or raster_rules()
     today, target = as_of or today_cst(), rules.forest_target_pct
-    districts = store.features("districts", at=end_of_day_utc(today))
+    districts = store.features("districts", known_at=known_at)
     geoms = districts.geometry.to_numpy()
     found = images(store, "forest")
+    if known_at is not None:
+        stamp = store_stamp(known_at)
+        found = [i for i in found if all(r.registered_at <= stamp for r in i.rasters)]
     chosen = pick(found, geoms, [today] * len(geoms), "before")
     (zonal,) = measure(store, found, [chosen], geoms, rules)
     share = zonal.measured(rules.min_valid_share)

@@ -23,12 +23,12 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 
-from ..dates import today_cst
 from ..errors import UserError
 from ..geo import area_ha
 from ..progress.places import owner_district
 from ..progress.report import ProgressReport, build_report, share_pct
 from ..store import Store
+from ..when import When
 from .images import Image, images, measure, pick
 from .settings import RasterRules, Rule, raster_rules
 from .zonal import Zonal
@@ -199,4 +199,4 @@ def verify_parcels(
             raise UserError("verify.unknown_district", adcode=district, known="、".join(districts["adcode"]))
         districts = districts[districts["adcode"] == district]
     items = check_parcels(store, store.features("restoration_parcels"), rules, district)
-    return build_report(today_cst(), "restoration_parcels", districts, items, summarise)
+    return build_report(When.today(), "restoration_parcels", districts, items, summarise)

@@ -9,14 +9,16 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 
-from ..dates import CST, end_of_day_utc
+from ..dates import CST
 from ..exports.tables import Figures, MetricTable, gather, label_notes, label_texts, metric_tables
 from ..i18n import t
 from ..indicators import Tracker, tracker
 from ..layers import all_layers
 from ..mapping import provenance
+from ..rates import on_the_ground
 from ..store import Store
 from ..textfmt import fmt_num
+from ..when import When, store_stamp
 from . import charts
 
 RATE_MAP_LAYERS = ("districts", "subsidence_zones", "restoration_parcels")
@@ -47,7 +49,7 @@ class LayerSource:
 @dataclass(frozen=True)
 class ReportContent:
     year: int
-    as_of: dt.date
+    when: When  # known_at always set: the instant the figures were computed at
     generated: str
     lang: str
     labels: list[str]  # the distinct data labels every page carries
@@ -62,17 +64,25 @@ class ReportContent:
     layers: list[LayerSource]
     imports: list[dict]
 
+    @property
+    def as_of(self) -> dt.date:
+        return self.when.on
+
+    @property
+    def computed_at(self) -> str:
+        """The record time the figures were read at, China time, in full (for ``--as-recorded``)."""
+        return str(self.when.to_dict()["as_recorded"])
+
 
 def _cst_day(stamp: str) -> dt.date:
     return dt.datetime.fromisoformat(stamp).astimezone(CST).date()
 
 
-def layer_sources(store: Store, as_of: dt.date, lang: str) -> list[LayerSource]:
-    """Each layer as the figures read it: the store at the end of ``as_of``."""
-    at = end_of_day_utc(as_of)
+def layer_sources(store: Store, when: When, lang: str) -> list[LayerSource]:
+    """Each layer as the figures read it: the store at ``when.known_at``."""
     rows = []
     for spec in all_layers().values():
-        frame = store.features(spec.name, at=at)
+        frame = store.features(spec.name, known_at=when.known_at)
         last = _cst_day(max(frame["valid_from"])) if len(frame) else None
         key = provenance(frame)
         rows.append(LayerSource(spec.title(lang), len(frame), last, t(key, lang) if key else None))
@@ -104,34 +114,29 @@ def progress_bars(fig: Figures, lang: str) -> list[tuple[str, float, str]]:
 
 def on_the_day(frames: dict[str, gpd.GeoDataFrame], fig: Figures) -> dict[str, gpd.GeoDataFrame]:
     """Features coloured by their status on the date, as the tables count them: a pit stored as
-    treated, or a parcel stored as completed, whose completion date is later was not done yet."""
-    out = dict(frames)
+    treated, or a parcel stored as completed, whose completion date is later was not done yet; a
+    zone not in the inventory then is left out."""
+    out = on_the_ground(frames, fig.as_of)
     for layer, (column, attribute) in DAY_STATUS.items():
         if layer in out and layer in fig.progress:
             status = {i.feature_id: getattr(i, attribute) for i in fig.progress[layer].items}
             frame = out[layer]
             out[layer] = frame.assign(**{column: frame["feature_id"].map(status).fillna(frame[column])})
-    if "restoration_parcels" in out:
-        parcels = out["restoration_parcels"]
-        later = (parcels["status"] == "completed") & ~(
-            parcels["completed_on"].fillna("9999") <= fig.as_of.isoformat()
-        )
-        out["restoration_parcels"] = parcels.assign(status=parcels["status"].mask(later, "in_progress"))
     return out
 
 
 def _maps(store: Store, fig: Figures, notes: list[str], lang: str) -> list[Picture]:
-    at = end_of_day_utc(fig.as_of)
     pictures = []
     for key, names in (("rates", RATE_MAP_LAYERS), ("progress", PROGRESS_MAP_LAYERS)):
         title = t(f"report.map.{key}", lang, date=fig.as_of.isoformat())
-        frames = on_the_day({name: store.features(name, at=at) for name in names}, fig)
+        frames = on_the_day({name: store.features(name, known_at=fig.when.known_at) for name in names}, fig)
         pictures.append(Picture(title, charts.layer_map(frames, title, notes, lang)))
     return pictures
 
 
-def gather_content(store: Store, year: int, as_of: dt.date, generated: str, lang: str) -> ReportContent:
-    fig = gather(store, as_of, lang)
+def gather_content(store: Store, year: int, when: When, generated: str, lang: str) -> ReportContent:
+    as_of = when.on
+    fig = gather(store, when, lang)
     notes = label_texts(fig, lang)
     rate_title = t("report.chart.rates", lang, date=as_of.isoformat())
     bars = progress_bars(fig, lang)
@@ -141,21 +146,27 @@ def gather_content(store: Store, year: int, as_of: dt.date, generated: str, lang
     )
     return ReportContent(
         year=year,
-        as_of=as_of,
+        when=when,
         generated=generated,
         lang=lang,
         labels=notes,
         label_notes=label_notes(fig, lang),
         figures=fig,
         tables=metric_tables(fig, lang),
-        tracker=tracker(store, year, as_of),
+        tracker=tracker(store, year, as_of, when.known_at),
         rate_chart=Picture(rate_title, charts.rate_chart(fig.rates, rate_title, notes, lang)),
         maps=_maps(store, fig, notes, lang),
         bars=bars,
         progress_chart=progress_chart,
-        layers=layer_sources(store, as_of, lang),
-        imports=[i for i in store.imports() if i["valid_from"] <= end_of_day_utc(as_of)],
+        layers=layer_sources(store, when, lang),
+        imports=_imports(store, when),
     )
+
+
+def _imports(store: Store, when: When) -> list[dict]:
+    """The imports the store had recorded by ``when.known_at`` (the record time read)."""
+    stamp = store_stamp(when.known_at) if when.known_at else None
+    return [i for i in store.imports() if stamp is None or i["recorded_at"] <= stamp]
 
 
 def short_number(value: float | None) -> str:

@@ -18,6 +18,7 @@ from ..layers import get_layer
 from ..rates import restored_by_district
 from ..store import NewFeature, Store
 from ..store.base import FeatureChange, Submission
+from ..when import When
 from . import audit
 from .auth import Permission, Principal, require
 from .layer_access import LayerAction, require_layer
@@ -101,7 +102,7 @@ def _current_versions(store: Store, layer: str) -> dict[str, int]:
 
 
 def _rates_by_district(store: Store, day: dt.date) -> dict[str, tuple[str, float | None]]:
-    districts, zone, restored = restored_by_district(store, day)
+    districts, zone, restored = restored_by_district(store, When(day))
     rate = np.where(zone > 0, 100 * restored / np.where(zone > 0, zone, 1), np.nan)
     return {
         code: (name, None if np.isnan(r) else float(min(r, 100.0)))

@@ -2,7 +2,8 @@
 
 A store keeps every version of every feature: a change closes the current version (``valid_to``)
 and adds a new one; nothing is updated in place or deleted. ``valid_from``/``valid_to`` are store
-timestamps (UTC ISO-8601), so ``features(layer, at=T)`` rebuilds exactly what the store held at T.
+timestamps (UTC ISO-8601), so ``features(layer, known_at=T)`` rebuilds exactly what the store held
+at the instant T (record time; real-world dates are the features' own fields).
 """
 
 from __future__ import annotations
@@ -86,9 +87,9 @@ class Store(Protocol):
         """Close the current versions of these ids; returns those that were current."""
 
     def features(
-        self, layer: str, at: str | None = None, fields: Sequence[str] | None = None
+        self, layer: str, known_at: dt.datetime | None = None, fields: Sequence[str] | None = None
     ) -> gpd.GeoDataFrame:
-        """The versions valid at store time ``at`` (default: now), one row per feature; only the
+        """The versions valid at the instant ``known_at`` (default: now), one row per feature; only the
         named layer ``fields`` (default all) besides the version columns and the geometry."""
 
     def history(self, layer: str, feature_id: str) -> gpd.GeoDataFrame:

@@ -22,15 +22,16 @@ import shapely
 import streamlit as st
 
 from ..config import store_location
-from ..dates import cst_date, end_of_day_utc, today_cst
+from ..dates import today_cst
 from ..errors import UserError
 from ..i18n import t
 from ..layers import all_layers
 from ..mapping import NOTE_APPROXIMATE, NOTE_SAMPLE, MapLayer, map_layers, provenance
 from ..progress import ProgressReport, compute_progress, priority_list
 from ..progress.quarries import PriorityList
-from ..rates import RateReport, compute_rates, restored_by_district
+from ..rates import RateReport, compute_rates, history_start, on_the_ground, restored_by_district
 from ..store import Store, open_store
+from ..when import When
 
 Stamp = tuple[int, ...]
 DATABASE_REFRESH_S = 30
@@ -66,9 +67,10 @@ def store_stamp(location: str) -> Stamp | None:
     return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in paths)
 
 
-def as_of(year: int) -> dt.date:
-    """The end of ``year``, or today for the year under way."""
-    return min(dt.date(year, 12, 31), today_cst())
+def year_end(year: int) -> When:
+    """The end of ``year`` on the ground (today for the year under way), as known now: the year
+    selector is real-world time."""
+    return When(min(dt.date(year, 12, 31), today_cst()))
 
 
 def run_page(body: Callable[[str, Stamp, str], None], language: str) -> None:
@@ -105,69 +107,70 @@ def _opened(location: str) -> Iterator[Store]:
 @st.cache_data(show_spinner=False, max_entries=8)
 def store_facts(location: str, stamp: Stamp) -> StoreFacts:
     with _opened(location) as store:
-        first = store.earliest_valid_from("subsidence_zones")
+        first = history_start(store)
         notes = {provenance(store.features(name)) for name in all_layers()}
     this_year = today_cst().year
-    start = min(cst_date(first).year, this_year) if first else this_year
+    start = min(first.year, this_year) if first else this_year
     return StoreFacts(tuple(range(start, this_year + 1)), frozenset(n for n in notes if n))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def rates(location: str, stamp: Stamp, day: dt.date) -> RateReport:
+def rates(location: str, stamp: Stamp, when: When) -> RateReport:
     with _opened(location) as store:
-        return compute_rates(store, day)
+        return compute_rates(store, when)
 
 
 # A resource, not data: the layers are shared by all sessions as they are (nobody changes them),
 # which spares unpickling thousands of features on every run and keeps each layer's browser payload,
 # serialised once (MapLayer.payloads).
 @st.cache_resource(show_spinner=False, max_entries=16)
-def layers(location: str, stamp: Stamp, day: dt.date, lang: str, gcj02: bool = False) -> list[MapLayer]:
-    """The map's layers as the store held them at the end of ``day``, in GCJ-02 if asked."""
-    at = end_of_day_utc(day)
+def layers(location: str, stamp: Stamp, when: When, lang: str, gcj02: bool = False) -> list[MapLayer]:
+    """The map's layers on the ground at ``when`` (zones then in the inventory, parcels by their
+    status then), in GCJ-02 if asked."""
     with _opened(location) as store:
-        frames = {name: store.features(name, at=at) for name in all_layers()}
-    return map_layers(frames, lang, gcj02)
+        frames = {name: store.features(name, known_at=when.known_at) for name in all_layers()}
+    return map_layers(on_the_ground(frames, when.on), lang, gcj02)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def district_outlines(location: str, stamp: Stamp, day: dt.date) -> gpd.GeoDataFrame:
+def district_outlines(location: str, stamp: Stamp, when: When) -> gpd.GeoDataFrame:
     with _opened(location) as store:
-        return store.features("districts", at=end_of_day_utc(day))[["adcode", "name", "geometry"]]
+        return store.features("districts", known_at=when.known_at)[["adcode", "name", "geometry"]]
 
 
-def district_at(location: str, stamp: Stamp, day: dt.date, lon: float, lat: float) -> str | None:
+def district_at(location: str, stamp: Stamp, when: When, lon: float, lat: float) -> str | None:
     """The adcode of the district holding the point (lon/lat on the ground), if any."""
-    outlines = district_outlines(location, stamp, day)
+    outlines = district_outlines(location, stamp, when)
     inside = shapely.contains_xy(outlines.geometry.to_numpy(), lon, lat)
     return str(outlines["adcode"].to_numpy()[inside][0]) if inside.any() else None
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def progress(location: str, stamp: Stamp, day: dt.date, layer: str) -> ProgressReport:
+def progress(location: str, stamp: Stamp, when: When, layer: str) -> ProgressReport:
     """Quarries, river segments or buffer projects against their targets (xzsdg_geo.progress)."""
     with _opened(location) as store:
-        return compute_progress(store, layer, day)
+        return compute_progress(store, layer, when)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def priorities(location: str, stamp: Stamp, day: dt.date) -> PriorityList:
-    """The quarry pits not treated on ``day``, most urgent first."""
+def priorities(location: str, stamp: Stamp, when: When) -> PriorityList:
+    """The quarry pits not treated on ``when.on``, most urgent first."""
     with _opened(location) as store:
-        return priority_list(store, day)
+        return priority_list(store, when)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def restored_by_year(location: str, stamp: Stamp, years: tuple[int, ...], today: dt.date) -> pd.DataFrame:
-    """Zone and restored hectares per district at the end of each year (``today`` for this year):
-    the trend. One snapshot a year, so it is the page's slowest figure; cached until the store
-    changes or the day does."""
+def restored_by_year(location: str, stamp: Stamp, years: tuple[int, ...], now: When) -> pd.DataFrame:
+    """Zone and restored hectares per district at the end of each year on the ground (``now.on``
+    for this year), all read at ``now.known_at``: the trend, so a store imported today shows its
+    whole history. One evaluation a year, so it is the page's slowest figure; cached until the
+    store changes or the day does."""
     rows = []
     with _opened(location) as store:
         for year in years:
-            day = min(dt.date(year, 12, 31), today)
+            day = min(dt.date(year, 12, 31), now.on)
             try:
-                districts, zone, restored = restored_by_district(store, day)
+                districts, zone, restored = restored_by_district(store, now.on_day(day))
             except UserError:  # no district boundaries yet that year
                 continue
             for i, (adcode, name) in enumerate(zip(districts["adcode"], districts["name"], strict=True)):

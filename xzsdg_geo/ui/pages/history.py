@@ -2,12 +2,16 @@
 
 The audit log is the record of every write (exportable as CSV for Excel); a feature's timeline
 shows each version with who recorded it and from which submission or import; a district's rate
-by year is recomputed from the store as it stood at each year's end (cached, shared with the
-overview). Run as a page script by ``st.navigation`` (hence the absolute imports and the
+by year is the real-world state at each year's end as known now (cached, shared with the
+overview); "as reported on …" shows a year's figures as the store held them at the end of a chosen
+day beside today's, with the recorded changes since that explain the difference. Run as a page
+script by ``st.navigation`` (hence the absolute imports and the
 ``__main__`` guard).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import altair as alt
 import pandas as pd
@@ -16,13 +20,15 @@ import streamlit as st
 from xzsdg_geo.dates import today_cst
 from xzsdg_geo.i18n import t
 from xzsdg_geo.layers import all_layers, get_layer
-from xzsdg_geo.services import audit, history
+from xzsdg_geo.services import audit, history, reported
 from xzsdg_geo.services.history import VersionRow
 from xzsdg_geo.store.base import AuditEntry
 from xzsdg_geo.textfmt import fmt_num
 from xzsdg_geo.ui import auth, data, lang, widgets, workflow
+from xzsdg_geo.when import end_of_day
 
-SECTIONS = ("audit", "feature", "district")
+SECTIONS = ("audit", "feature", "district", "reported")
+SECTION_LABELS = {"reported": "clocks.section_reported"}
 AUDIT_ROWS_SHOWN = 1000
 
 
@@ -102,7 +108,7 @@ def _district_years(adcode: str, language: str) -> pd.DataFrame:
     bar = st.progress(0.0, text=t("pages.computing_years", language))
     rows = []
     for i, year in enumerate(years):
-        report = data.rates(location, stamp, data.as_of(year))
+        report = data.rates(location, stamp, data.year_end(year))
         d = next(d for d in report.districts if d.adcode == adcode)
         rows.append((year, d.rate_pct, d.target_pct, d.restored_ha, d.zone_ha))
         bar.progress((i + 1) / len(years), text=t("pages.computing_years", language))
@@ -161,6 +167,46 @@ def _year_table(frame: pd.DataFrame, language: str) -> pd.DataFrame:
     return pd.DataFrame(columns).rename(columns={k: t(f"pages.district_{k}", language) for k in columns})
 
 
+# -- as reported on … ------------------------------------------------------------------------------
+def _comparison_frame(comparison: reported.Comparison, language: str) -> pd.DataFrame:
+    def pct(value: float | None) -> str:
+        return fmt_num(value, 2)
+
+    body = [
+        (name or t("col.city", language), pct(then), pct(now),
+         pct(None if then is None or now is None else now - then))
+        for name, then, now in comparison.district_rows()
+    ]  # fmt: skip
+    keys = ("district", "then", "now", "change")
+    return pd.DataFrame(body, columns=[t(f"clocks.col_{k}", language) for k in keys])
+
+
+def _reported(language: str) -> None:
+    """A year's figures as the store held them at the end of a day, beside today's."""
+    cols = st.columns(2)
+    today = today_cst()
+    on = cols[0].date_input(
+        t("clocks.reported_on", language),
+        value=today - dt.timedelta(days=30),
+        max_value=today,
+        key="reported_on",
+    )
+    years = list(range(today.year, 2011, -1))
+    default = years.index(on.year - 1) if on.month == 1 and on.year - 1 in years else years.index(on.year)
+    year = cols[1].selectbox(t("ui.year", language), years, index=default, key="reported_year")
+    day = min(dt.date(year, 12, 31), today)
+    comparison = workflow.read(lambda store: reported.compare(store, auth.principal(), day, end_of_day(on)))
+    if comparison is None:
+        return
+    st.caption(t("clocks.reported_caption", language, day=day.isoformat(), on=on.isoformat()))
+    st.dataframe(_comparison_frame(comparison, language), hide_index=True, width="stretch")
+    st.subheader(t("clocks.changes_heading", language, n=len(comparison.changes)))
+    if comparison.changes:
+        st.dataframe(_audit_frame(comparison.changes, language), hide_index=True, width="stretch")
+    else:
+        st.caption(t("clocks.no_changes", language))
+
+
 def render() -> None:
     language = lang.current()
     st.title(t("pages.nav_history", language))
@@ -169,10 +215,11 @@ def render() -> None:
         SECTIONS,
         horizontal=True,
         key="hist_section",
-        format_func=lambda s: t(f"pages.section_{s}", language),
+        format_func=lambda s: t(SECTION_LABELS.get(s, f"pages.section_{s}"), language),
         label_visibility="collapsed",
     )
-    {"audit": _audit, "feature": _feature, "district": _district}[section](language)
+    sections = {"audit": _audit, "feature": _feature, "district": _district, "reported": _reported}
+    sections[section](language)
 
 
 if __name__ == "__main__":

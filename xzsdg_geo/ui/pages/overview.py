@@ -8,15 +8,13 @@ drawing while the server still counts.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from ...basemaps import Tiles
-from ...dates import cst_date
 from ...i18n import t
 from ...rates import DistrictRate, RateReport
 from ...textfmt import fmt_num
+from ...when import When
 from .. import data, lang, map_view, rates_table
 
 SELECTED_KEY = "overview_district"  # the district whose panel is open
@@ -42,13 +40,11 @@ def _metrics(report: RateReport, language: str) -> None:
     cols[2].metric(t("ui.city_gap", language), _hectares(c.gap_ha, language))
 
 
-def _selected(
-    click: tuple[float, float] | None, location: str, stamp: data.Stamp, day: dt.date
-) -> str | None:
+def _selected(click: tuple[float, float] | None, location: str, stamp: data.Stamp, when: When) -> str | None:
     """The district whose panel is open: the last one clicked, else a district head's own."""
     if click is not None and click != st.session_state.get(CLICK_KEY):
         st.session_state[CLICK_KEY] = click
-        st.session_state[SELECTED_KEY] = data.district_at(location, stamp, day, *click)
+        st.session_state[SELECTED_KEY] = data.district_at(location, stamp, when, *click)
     return st.session_state.get(SELECTED_KEY, st.session_state.get(HEAD_DISTRICT_KEY))
 
 
@@ -88,16 +84,14 @@ def _district_figures(d: DistrictRate, report: RateReport, language: str) -> Non
 
 
 @st.fragment
-def _map_and_panel(
-    location: str, stamp: data.Stamp, day: dt.date, language: str, tiles: Tiles | None
-) -> None:
+def _map_and_panel(location: str, stamp: data.Stamp, when: When, language: str, tiles: Tiles | None) -> None:
     left, right = st.columns([3, 1])
     with left:
-        layers = data.layers(location, stamp, day, language, bool(tiles and tiles.gcj02))
+        layers = data.layers(location, stamp, when, language, bool(tiles and tiles.gcj02))
         click = map_view.show(layers, language, tiles)
-    adcode = _selected(click, location, stamp, day)
+    adcode = _selected(click, location, stamp, when)
     with right:
-        _district_panel(data.rates(location, stamp, day), adcode, language)
+        _district_panel(data.rates(location, stamp, when), adcode, language)
 
 
 def _page(location: str, stamp: data.Stamp, language: str) -> None:
@@ -108,17 +102,16 @@ def _page(location: str, stamp: data.Stamp, language: str) -> None:
         t("ui.year", language), facts.years, index=len(facts.years) - 1, key="overview_year"
     )
     tiles = map_view.choose(language, head[1])
-    day = data.as_of(year)
-    head[2].caption(t("ui.as_of", language, date=day.isoformat()))
+    when = data.year_end(year)
+    head[2].caption(t("ui.as_of", language, date=when.on.isoformat()))
     data.show_notices(facts, language)
     above = st.container()
     with st.spinner(t("ui.loading", language)):
-        _map_and_panel(location, stamp, day, language, tiles)
-        report = data.rates(location, stamp, day)
+        _map_and_panel(location, stamp, when, language, tiles)
+        report = data.rates(location, stamp, when)
     with above:
-        if report.zones_first_recorded:
-            first = cst_date(report.zones_first_recorded)
-            st.warning(t("ui.no_zones_yet", language, date=day.isoformat(), first=first))
+        if report.city.zone_ha == 0:  # real-world time: no zone in the inventory yet on that day
+            st.warning(t("clocks.no_zones_on", language, date=when.on.isoformat()))
         _metrics(report, language)
     st.subheader(t("ui.rates_heading", language))
     rates_table.show(report, language)

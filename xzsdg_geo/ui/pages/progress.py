@@ -20,7 +20,6 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from ...config import settings, targets
-from ...dates import today_cst
 from ...i18n import t
 from ...layers import get_layer
 from ...mapping import enum_label
@@ -28,6 +27,7 @@ from ...progress import ProgressReport
 from ...progress.quarries import PriorityList
 from ...rates import RateReport
 from ...textfmt import fmt_num
+from ...when import When
 from .. import data, lang, rates_table
 
 DISTRICT_KEY = "progress_district"
@@ -249,10 +249,10 @@ def trend_chart(frame: pd.DataFrame, final_year: int, language: str) -> alt.Laye
 
 def _trend_section(location: str, stamp: data.Stamp, years: tuple[int, ...], adcode: str | None,
                    language: str) -> None:  # fmt: skip
-    now = data.rates(location, stamp, today_cst())
+    now = data.rates(location, stamp, When.today())
     st.header(t("ui.trend_heading", language, first=years[0], final=now.final_year))
     with st.spinner(t("ui.loading_trend", language)):
-        restored = data.restored_by_year(location, stamp, years, now.as_of)
+        restored = data.restored_by_year(location, stamp, years, now.when)
     frame = trend_frame(restored, now, adcode, language)
     st.altair_chart(trend_chart(frame, now.final_year, language), width="stretch")
     st.caption(t("ui.trend_note", language, years=settings().pace_years))
@@ -330,8 +330,8 @@ def _priority_frame(plist: PriorityList, adcode: str | None, language: str) -> p
     return pd.DataFrame(rows, columns=[t(f"progress.col.{k}", language) for k in PRIORITY_COLUMNS])
 
 
-def _quarries(location: str, stamp: data.Stamp, day: dt.date, adcode: str | None, language: str) -> None:
-    report = data.progress(location, stamp, day, "quarries")
+def _quarries(location: str, stamp: data.Stamp, when: When, adcode: str | None, language: str) -> None:
+    report = data.progress(location, stamp, when, "quarries")
     q = _totals(report, adcode, language)
     cols = st.columns(5)
     cols[0].metric(t("ui.quarries_treated", language), _of(q.treated, q.count))
@@ -345,7 +345,7 @@ def _quarries(location: str, stamp: data.Stamp, day: dt.date, adcode: str | None
            _selected_name(report, adcode))  # fmt: skip
     _notes(report, language)
     st.caption(t("progress.note.built_up", language))
-    plist = data.priorities(location, stamp, day)
+    plist = data.priorities(location, stamp, when)
     st.subheader(t("ui.priority_heading", language, n=len(_waiting(plist, adcode))))
     frame = _priority_frame(plist, adcode, language)
     if frame.empty:
@@ -361,8 +361,8 @@ RIVER_COLUMNS = {
 }  # fmt: skip
 
 
-def _rivers(location: str, stamp: data.Stamp, day: dt.date, adcode: str | None, language: str) -> None:
-    report = data.progress(location, stamp, day, "river_segments")
+def _rivers(location: str, stamp: data.Stamp, when: When, adcode: str | None, language: str) -> None:
+    report = data.progress(location, stamp, when, "river_segments")
     goal, r = report.target, _totals(report, adcode, language)
     cols = st.columns(4)
     whole = goal.target_accepted if adcode is None else r.count
@@ -393,8 +393,8 @@ def _project_frame(report: ProgressReport, adcode: str | None, language: str) ->
     return pd.DataFrame(rows, columns=[t(f"progress.col.{k}", language) for k in keys])
 
 
-def _buffers(location: str, stamp: data.Stamp, day: dt.date, adcode: str | None, language: str) -> None:
-    report = data.progress(location, stamp, day, "buffer_projects")
+def _buffers(location: str, stamp: data.Stamp, when: When, adcode: str | None, language: str) -> None:
+    report = data.progress(location, stamp, when, "buffer_projects")
     goal, b = report.target, _totals(report, adcode, language)
     cols = st.columns(4)
     if adcode is None:
@@ -418,13 +418,13 @@ def _selected_name(report: ProgressReport, adcode: str | None) -> str | None:
     return next((d.name for d in report.districts if d.adcode == adcode), None)
 
 
-def _goals_section(location: str, stamp: data.Stamp, day: dt.date, adcode: str | None, language: str) -> None:
+def _goals_section(location: str, stamp: data.Stamp, when: When, adcode: str | None, language: str) -> None:
     st.header(t("ui.goals_heading", language))
     names = ("quarries", "river_segments", "buffer_projects")
     tabs = st.tabs([get_layer(name).title(language) for name in names])
     for tab, draw in zip(tabs, (_quarries, _rivers, _buffers), strict=True):
         with tab:
-            draw(location, stamp, day, adcode, language)
+            draw(location, stamp, when, adcode, language)
 
 
 # -- the page -------------------------------------------------------------------------------------
@@ -454,14 +454,14 @@ def _page(location: str, stamp: data.Stamp, language: str) -> None:
     year = head[0].selectbox(
         t("ui.year", language), facts.years, index=len(facts.years) - 1, key="progress_year"
     )
-    day = data.as_of(year)
-    report = data.rates(location, stamp, day)
+    when = data.year_end(year)
+    report = data.rates(location, stamp, when)
     adcode = _district_choice(report, language, head[1])
-    head[2].caption(t("ui.as_of", language, date=day.isoformat()))
+    head[2].caption(t("ui.as_of", language, date=when.on.isoformat()))
     data.show_notices(facts, language)
     _rate_section(report, adcode, language)
     _trend_section(location, stamp, facts.years, adcode, language)
-    _goals_section(location, stamp, day, adcode, language)
+    _goals_section(location, stamp, when, adcode, language)
 
 
 def render() -> None:
