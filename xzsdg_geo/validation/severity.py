@@ -28,6 +28,7 @@ BLOCKERS = frozenset(
         "bad_date",
         "bad_number",
         "out_of_range",
+        "map_no_column",
         "internal_error",
     }
 )
@@ -44,6 +45,9 @@ WARNINGS = frozenset(
         "near_duplicate",
         "overlap",
         "declared_area",
+        "ovital_coord_types",
+        "ovital_assumed_gcj02",
+        "id_assigned",
     }
 )
 BLOCKER, WARNING = "blocker", "warning"

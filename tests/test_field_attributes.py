@@ -1,0 +1,123 @@
+"""Files without IDs or names and with columns under other names: assigned IDs, --set, --map."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import corpus as c
+import numpy as np
+import pandas as pd
+import shapely
+
+from xzsdg_geo.attributes import map_upload
+from xzsdg_geo.layers import get_layer
+from xzsdg_geo.readers import ReadOptions
+from xzsdg_geo.validation import validate_upload
+from xzsdg_geo.validation.auto_ids import assign_missing_ids, geometry_hash
+
+LAYER = "restoration_parcels"
+SPEC = get_layer(LAYER)
+GIVEN = (("状态", "已完成"), ("治理方式", "湿地"))
+
+
+def google_earth_kml(geoms: list[shapely.Polygon], name: str = "未命名多边形") -> bytes:
+    """What Google Earth Pro saves for drawn polygons: a name, a style, no attributes at all."""
+    marks = "".join(
+        f"<Placemark><name>{name}</name><styleUrl>#m_ylw-pushpin</styleUrl><Polygon><tessellate>1</tessellate>"
+        f"<outerBoundaryIs><LinearRing><coordinates>{' '.join(f'{x},{y},0' for x, y in g.exterior.coords)}"
+        "</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>"
+        for g in geoms
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2" '
+        'xmlns:gx="http://www.google.com/kml/ext/2.2"><Document><name>我的地点.kml</name>'
+        f"{marks}</Document></kml>"
+    ).encode()
+
+
+def test_a_file_without_ids_gets_stable_readable_ones_and_is_told():
+    geoms = c.row_of_squares(2)
+    report = validate_upload(google_earth_kml(geoms), "多边形.kml", LAYER, ReadOptions(defaults=GIVEN))
+    assert report.ok, [e.message() for e in report.errors]
+    ids = [f.feature_id for f in report.features]
+    year = dt.date.today().year
+    assert all(i.startswith(f"320305-{year}-") for i in ids) and len(set(ids)) == 2  # 贾汪区
+    notes = [w for w in report.warnings if w.code == "id_assigned"]
+    assert [n.feature for n in notes] == [0, 1] and ids[0] in notes[0].message("zh")
+    assert "缺少必填字段" not in " ".join(e.message("zh") for e in report.errors)
+    again = validate_upload(google_earth_kml(geoms), "again.kml", LAYER, ReadOptions(defaults=GIVEN))
+    assert [f.feature_id for f in again.features] == ids  # the same shapes keep their IDs
+
+
+def test_ids_the_file_has_are_kept_and_only_blank_ones_are_assigned():
+    frame = pd.DataFrame({"编号": ["P-1", None, "auto"], "名称": ["a", "b", "c"], "状态": ["完成"] * 3,
+                          "治理方式": ["湿地"] * 3})  # fmt: skip
+    geoms = np.array(c.row_of_squares(3), dtype=object)
+    records, problems = assign_missing_ids(SPEC, map_upload(SPEC, frame), geoms, None, dt.date(2026, 5, 1))
+    assert records[0]["parcel_id"] == "P-1"
+    assert records[1]["parcel_id"] == f"320305-2026-{geometry_hash(geoms[1])}"
+    assert [(p.kind, p.feature) for p in problems] == [("id_assigned", 1), ("id_assigned", 2)]
+
+
+def test_two_identical_shapes_get_distinct_ids():
+    g = c.square(117.45, 34.45)
+    records, _ = assign_missing_ids(
+        SPEC, map_upload(SPEC, pd.DataFrame({"名称": ["a", "b"]})), np.array([g, g]), None, dt.date(2026, 1, 1)
+    )
+    assert records[1]["parcel_id"] == records[0]["parcel_id"] + "-2"
+
+
+def test_district_boundaries_never_get_assigned_codes():
+    spec = get_layer("districts")
+    records, problems = assign_missing_ids(
+        spec, map_upload(spec, pd.DataFrame({"名称": ["x"]})), np.array([c.square(117.45, 34.45)]), None
+    )
+    assert records[0]["adcode"] is None and [p.kind for p in problems] == ["missing_field"]
+
+
+def test_set_fills_blank_names_but_not_given_ones():
+    frame = pd.DataFrame({"name": [None, "  ", "潘安湖"], "status": ["完成"] * 3})
+    records, _ = map_upload(SPEC, frame, defaults=[("名称", "贾汪区复垦地块"), ("状态", "计划")])
+    assert [r["name"] for r in records] == ["贾汪区复垦地块", "贾汪区复垦地块", "潘安湖"]
+    assert [r["status"] for r in records] == ["completed"] * 3
+
+
+def test_blank_kml_names_are_filled_by_set():
+    data = google_earth_kml(c.row_of_squares(2), name="")
+    blank = validate_upload(data, "x.kml", LAYER, ReadOptions(defaults=GIVEN))
+    assert {e.code for e in blank.errors} == {"missing_value"}
+    filled = validate_upload(data, "x.kml", LAYER, ReadOptions(defaults=(*GIVEN, ("名称", "潘安湖北岸"))))
+    assert filled.ok and [f.name for f in filled.features] == ["潘安湖北岸"] * 2
+
+
+def test_map_takes_the_chosen_column_over_an_alias_match():
+    frame = pd.DataFrame({"名称": ["旧名"], "XMMC2": ["新名"], "ZT": ["在建"], "FS": ["林地"], "BH": ["X-1"]})
+    mapping = [("名称", "XMMC2"), ("状态", "ZT"), ("治理方式", "FS"), ("编号", "BH")]
+    records, problems = map_upload(SPEC, frame, mapping)
+    assert not problems
+    wanted = {"name": "新名", "status": "in_progress", "measure": "forest", "parcel_id": "X-1"}
+    assert {k: records[0][k] for k in wanted} == wanted
+
+
+def test_map_to_a_column_the_file_lacks_is_refused_by_name():
+    records, problems = map_upload(SPEC, pd.DataFrame({"名称": ["a"]}), [("状态", "STATUS_X")])
+    assert ("map_no_column", "status", "STATUS_X") in {(p.kind, p.field, p.value) for p in problems}
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "xzsdg_geo", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_cli_map_and_set(tmp_path):
+    frame = c.parcels().rename(columns={"名称": "DKMC_X", "状态": "ZT"}).drop(columns=["编号"])
+    path = tmp_path / "p.geojson"
+    path.write_bytes(c.geojson(frame))
+    done = _cli("validate", str(path), "--layer", LAYER, "--json", "--map", "名称=DKMC_X", "--map", "状态=ZT")
+    report = json.loads(done.stdout)
+    assert done.returncode == 0, report["errors"]
+    assert [f["name"] for f in report["features"]] == list(frame["DKMC_X"])
+    bad = _cli("validate", str(path), "--layer", LAYER, "--map", "颜色=ZT")
+    assert bad.returncode == 2 and "颜色=ZT" in bad.stderr and "Traceback" not in bad.stderr
