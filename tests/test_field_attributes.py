@@ -65,7 +65,11 @@ def test_ids_the_file_has_are_kept_and_only_blank_ones_are_assigned():
 def test_two_identical_shapes_get_distinct_ids():
     g = c.square(117.45, 34.45)
     records, _ = assign_missing_ids(
-        SPEC, map_upload(SPEC, pd.DataFrame({"名称": ["a", "b"]})), np.array([g, g]), None, dt.date(2026, 1, 1)
+        SPEC,
+        map_upload(SPEC, pd.DataFrame({"名称": ["a", "b"]})),
+        np.array([g, g]),
+        None,
+        dt.date(2026, 1, 1),
     )
     assert records[1]["parcel_id"] == records[0]["parcel_id"] + "-2"
 
@@ -103,12 +107,14 @@ def test_map_takes_the_chosen_column_over_an_alias_match():
 
 
 def test_map_to_a_column_the_file_lacks_is_refused_by_name():
-    records, problems = map_upload(SPEC, pd.DataFrame({"名称": ["a"]}), [("状态", "STATUS_X")])
+    _, problems = map_upload(SPEC, pd.DataFrame({"名称": ["a"]}), [("状态", "STATUS_X")])
     assert ("map_no_column", "status", "STATUS_X") in {(p.kind, p.field, p.value) for p in problems}
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "xzsdg_geo", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "xzsdg_geo", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_cli_map_and_set(tmp_path):
