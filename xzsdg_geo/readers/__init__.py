@@ -11,6 +11,7 @@ from .dxf import DxfReader
 from .flatgeobuf import FlatGeobufReader
 from .geojson import GeoJSONReader
 from .geopackage import GeoPackageReader
+from .gpx import GpxReader
 from .kml import KmlReader
 from .shapefile_zip import ShapefileZipReader
 from .survey_txt import SurveyTxtReader
@@ -26,6 +27,7 @@ READERS: list[Reader] = [
     SurveyTxtReader(),
     DxfReader(),
     KmlReader(),
+    GpxReader(),
     GeoJSONReader(),
 ]
 

@@ -21,6 +21,7 @@ from ..readers import ReadOptions, SourceLayer
 from ..store import Store
 from . import stages
 from .auto_ids import assign_missing_ids
+from .closed_lines import close_lines
 from .columns import restore_cut_names
 from .place import Region, extent_region, region_for
 from .settings import ValidationSettings
@@ -86,6 +87,7 @@ class UploadContext:
     @cached_property
     def repair(self) -> stages.Repair:
         lonlat = stages.to_lonlat(self.source_geoms, self.placement, self.source.gcj02)
+        lonlat = close_lines(lonlat, self.spec)
         return stages.repair(lonlat)
 
     @property

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from .checks.area_bounds import AreaBounds
 from .checks.attributes import Attributes
+from .checks.closed_line import ClosedLine
 from .checks.crs_known import CrsKnown
 from .checks.declared_area import DeclaredArea
 from .checks.duplicates import Duplicates
@@ -44,6 +45,7 @@ VALIDATORS: tuple[Validator, ...] = (
     ReaderNotes(),
     SwappedAxes(),
     GeometryType(),
+    ClosedLine(),
     Validity(),
     Spikes(),
     InsideXuzhou(),

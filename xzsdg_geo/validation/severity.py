@@ -48,6 +48,7 @@ WARNINGS = frozenset(
         "ovital_coord_types",
         "ovital_assumed_gcj02",
         "id_assigned",
+        "closed_line",
     }
 )
 BLOCKER, WARNING = "blocker", "warning"
