@@ -8,6 +8,7 @@ Each problem is reported per feature, so a field worker can see which row to fix
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -57,6 +58,17 @@ def _is_blank(value: object) -> bool:
     )
 
 
+def _land_use_code(f: FieldSpec, value: object) -> str | None:
+    """The enum value whose ``code_prefixes`` begin a land-use code (0101, 011, "1104 坑塘水面").
+
+    Only text is read so: a number (101) has lost its leading zero and could be any class.
+    """
+    if not isinstance(value, str) or not (digits := re.match(r"\s*(\d{3,6})\b", value)):
+        return None
+    code = digits.group(1)
+    return next((v.code for v in f.values if code.startswith(v.code_prefixes or ("-",))), None)
+
+
 def convert_value(f: FieldSpec, value: object) -> object:
     """The canonical value of one cell; ``ValueError`` when it does not fit the field."""
     if _is_blank(value):
@@ -66,6 +78,8 @@ def convert_value(f: FieldSpec, value: object) -> object:
         for v in f.values:
             if wanted in {_norm(s) for s in v.spellings()}:
                 return v.code
+        if (code := _land_use_code(f, value)) is not None:
+            return code
         raise ValueError("bad_enum")
     if f.type == "date":
         if (day := parse_date(value)) is None:

@@ -26,6 +26,8 @@ class EnumValue:
     zh: str
     en: str
     aliases: tuple[str, ...] = ()
+    # Leading digits of land-use codes (GB/T 21010, e.g. 0101 水田) that mean this value.
+    code_prefixes: tuple[str, ...] = ()
 
     def spellings(self) -> tuple[str, ...]:
         """Every text that maps to this value, the canonical code included."""
@@ -91,7 +93,7 @@ def _parse_field(raw: dict, path: Path) -> FieldSpec:
     if raw["type"] not in FIELD_TYPES:
         raise ValueError(f"{path.name}: field {raw['name']!r} has unknown type {raw['type']!r}")
     values = tuple(
-        EnumValue(code, v["zh"], v["en"], tuple(v.get("aliases", ())))
+        EnumValue(code, v["zh"], v["en"], tuple(v.get("aliases", ())), tuple(v.get("code_prefixes", ())))
         for code, v in raw.get("values", {}).items()
     )
     if raw["type"] == "enum" and not values:
