@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from ..errors import UserError
 from .base import Note, Reader, ReadOptions, SourceLayer
+from .coordinate_table import CoordinateTableReader
 from .dxf import DxfReader
+from .file_geodatabase import FileGeodatabaseReader
 from .flatgeobuf import FlatGeobufReader
 from .geojson import GeoJSONReader
 from .geopackage import GeoPackageReader
@@ -22,9 +24,11 @@ __all__ = ["READERS", "Note", "ReadOptions", "Reader", "SourceLayer", "find_read
 # GeoJSON's sniff ("starts with {") is the loosest, so it comes last.
 READERS: list[Reader] = [
     ShapefileZipReader(),
+    FileGeodatabaseReader(),
     GeoPackageReader(),
     FlatGeobufReader(),
     SurveyTxtReader(),
+    CoordinateTableReader(),
     DxfReader(),
     KmlReader(),
     GpxReader(),
