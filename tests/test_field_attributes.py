@@ -10,7 +10,7 @@ import sys
 import corpus as c
 import numpy as np
 import pandas as pd
-import shapely
+from field_shapes import google_earth_kml
 
 from xzsdg_geo.attributes import map_upload
 from xzsdg_geo.layers import get_layer
@@ -21,21 +21,6 @@ from xzsdg_geo.validation.auto_ids import assign_missing_ids, geometry_hash
 LAYER = "restoration_parcels"
 SPEC = get_layer(LAYER)
 GIVEN = (("状态", "已完成"), ("治理方式", "湿地"))
-
-
-def google_earth_kml(geoms: list[shapely.Polygon], name: str = "未命名多边形") -> bytes:
-    """What Google Earth Pro saves for drawn polygons: a name, a style, no attributes at all."""
-    marks = "".join(
-        f"<Placemark><name>{name}</name><styleUrl>#m_ylw-pushpin</styleUrl><Polygon><tessellate>1</tessellate>"
-        f"<outerBoundaryIs><LinearRing><coordinates>{' '.join(f'{x},{y},0' for x, y in g.exterior.coords)}"
-        "</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>"
-        for g in geoms
-    )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2" '
-        'xmlns:gx="http://www.google.com/kml/ext/2.2"><Document><name>我的地点.kml</name>'
-        f"{marks}</Document></kml>"
-    ).encode()
 
 
 def test_a_file_without_ids_gets_stable_readable_ones_and_is_told():

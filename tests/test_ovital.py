@@ -6,6 +6,7 @@ import corpus as c
 import numpy as np
 import pytest
 import shapely
+from field_shapes import ovital_file, ovital_placemark
 
 from xzsdg_geo.errors import UserError
 from xzsdg_geo.gcj02 import wgs84_to_gcj02
@@ -18,26 +19,6 @@ LAYER = "restoration_parcels"
 
 def _gcj(geom: shapely.Geometry) -> shapely.Geometry:
     return shapely.transform(geom, lambda xy: np.column_stack(wgs84_to_gcj02(xy[:, 0], xy[:, 1])))
-
-
-def ovital_placemark(name: str, geom: shapely.Polygon, coord_type: str | None) -> str:
-    """A placemark as Ovital writes it: OvAttr, Style, then OvCoordType before the geometry."""
-    declared = f"<OvCoordType>{coord_type}</OvCoordType>" if coord_type else ""
-    return (
-        f"<Placemark><name>{name}</name><description></description>"
-        "<OvAttr><OvIcon>4</OvIcon><OvIconNum>0</OvIconNum></OvAttr>"
-        "<Style><LineStyle><color>ff0000ff</color><width>2</width></LineStyle></Style>"
-        f"{declared}{c.kml_polygon(geom)}</Placemark>"
-    )
-
-
-def ovital_file(marks: list[str], folder_type: str | None = None) -> bytes:
-    folder = f"<OvCoordType>{folder_type}</OvCoordType>" if folder_type else ""
-    body = f"<Folder><name>我的标注</name>{folder}{''.join(marks)}</Folder>"
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'
-        f"<Document><name>奥维互动地图</name>{body}</Document></kml>"
-    ).encode()
 
 
 def _metres(a: shapely.Geometry, b: shapely.Geometry) -> float:

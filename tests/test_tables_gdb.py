@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
-from pathlib import Path
-
 import corpus as c
 import geopandas as gpd
-import numpy as np
 import pytest
 import shapely
-from openpyxl import Workbook
+from field_shapes import file_gdb, rtk_rows, rtk_xlsx
 
 from xzsdg_geo.errors import UserError
 from xzsdg_geo.readers import ReadOptions, read_file
@@ -19,33 +14,6 @@ from xzsdg_geo.validation import validate_upload
 
 SQUARE = c.square(*c.PANAN)
 GIVEN = (("状态", "已完成"), ("治理方式", "湿地"), ("名称", "潘安湖东片"))
-
-
-def rtk_rows(geom: shapely.Polygon, parcel: str | None = None, crs: str = c.ZONE39) -> list[list[object]]:
-    """Points as RTK software lists them: 点号, X (northing), Y (easting), 高程, 圈号; closed."""
-    out = []
-    for ring_no, ring in enumerate([geom.exterior, *geom.interiors], start=1):
-        east, north = c.lonlat_to(crs, *np.array(ring.coords).T)
-        for k, (e, n) in enumerate(zip(east, north, strict=True), start=1):
-            row = [f"J{k}", round(float(n), 3), round(float(e), 3), 35.21, ring_no]
-            out.append([parcel, *row] if parcel is not None else row)
-    return out
-
-
-def rtk_xlsx(sheets: dict[str, list[list[object]]], header: list[str] | None = None) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        sheet.append(["界址点坐标成果表"])
-        sheet.merge_cells("A1:E1")
-        sheet.append(["坐标系：CGCS2000 3度带 中央经线117°", None, None, "单位：米"])
-        sheet.append(header or ["点号", "X", "Y", "高程", "圈号"])
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def test_an_rtk_xlsx_lands_where_its_coordinates_say():
@@ -100,18 +68,6 @@ def test_bad_tables_are_refused_with_a_reason(data, name, key):
     with pytest.raises(UserError) as err:
         read_file(data, name)
     assert err.value.key == key
-
-
-def file_gdb(tmp_path: Path, layers: dict[str, gpd.GeoDataFrame], name: str = "成果.gdb") -> bytes:
-    """A File Geodatabase as ArcGIS users zip it: the X.gdb folder with its .gdbtable files."""
-    gdb = tmp_path / name
-    for layer, frame in layers.items():
-        frame.to_file(gdb, layer=layer, driver="OpenFileGDB")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for path in sorted(gdb.rglob("*")):
-            archive.write(path, path.relative_to(tmp_path).as_posix())
-    return buffer.getvalue()
 
 
 def test_a_zipped_file_geodatabase_in_a_gk_zone(tmp_path):
