@@ -66,6 +66,9 @@ class LayerSpec:
     submit_roles: tuple[str, ...] = DEFAULT_SUBMIT_ROLES
     approve_roles: tuple[str, ...] = DEFAULT_APPROVE_ROLES
     public: bool = False  # published as open data (OGC API - Features); never for personal data
+    # Where a feature counts toward a rate: {"within": layer, "field": f, "value": v} (features
+    # with f = v count only inside the ``within`` layer's features); empty for most layers.
+    counts: dict = field(default_factory=dict)
 
     def field(self, name: str) -> FieldSpec:
         for f in self.fields:
@@ -135,6 +138,7 @@ def load_layer(path: Path) -> LayerSpec:
         submit_roles=_roles(raw, "submit_roles", DEFAULT_SUBMIT_ROLES, path),
         approve_roles=_roles(raw, "approve_roles", DEFAULT_APPROVE_ROLES, path),
         public=bool(raw.get("public", False)),
+        counts=dict(raw.get("counts", {})),
     )
     if spec.id_field not in spec.field_names:
         raise ValueError(f"{path.name}: id_field {spec.id_field!r} is not a declared field")

@@ -18,6 +18,7 @@ from .checks.duplicates import Duplicates
 from .checks.geometry_type import GeometryType
 from .checks.inside_xuzhou import InsideXuzhou
 from .checks.not_empty import NotEmpty
+from .checks.outside_zones import OutsideZones
 from .checks.overlap import Overlap
 from .checks.parses import Parses
 from .checks.reader_notes import ReaderNotes
@@ -55,4 +56,5 @@ VALIDATORS: tuple[Validator, ...] = (
     Overlap(),
     Attributes(),
     DeclaredArea(),
+    OutsideZones(),
 )

@@ -50,6 +50,7 @@ WARNINGS = frozenset(
         "id_assigned",
         "closed_line",
         "table_math_axes",
+        "outside_zones",
     }
 )
 BLOCKER, WARNING = "blocker", "warning"

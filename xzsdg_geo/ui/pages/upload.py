@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import geopandas as gpd
 import streamlit as st
 
 from xzsdg_geo.attributes import match_columns
@@ -23,13 +24,14 @@ from xzsdg_geo.services import submissions
 from xzsdg_geo.services.submissions import RESUBMITTABLE
 from xzsdg_geo.store import Store
 from xzsdg_geo.store.base import Submission
-from xzsdg_geo.ui import auth, lang, widgets, workflow
+from xzsdg_geo.ui import auth, data, lang, widgets, workflow
 from xzsdg_geo.validation import ValidationReport, validate_upload
 
 CHECK_KEY = "upload_check"  # (signature of file + choices, its report)
 ROUND_KEY = "upload_round"  # bumped after a submission: a fresh, empty file picker
 ENCODINGS = ("", "utf-8", "gbk", "gb18030")
 DEFAULT_LAYER = "restoration_parcels"
+ZONES_LAYER = "subsidence_zones"  # drawn under every upload: where restoration counts
 UPLOAD_LAYERS = tuple(name for name in all_layers() if name != "districts")  # boundaries: 设置
 
 
@@ -126,11 +128,19 @@ def _submit_form(chosen: Chosen, language: str) -> None:
             workflow.write(_submit(chosen, note, answers, language))
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _store_layer(location: str, stamp: data.Stamp, layer: str) -> gpd.GeoDataFrame:
+    """A layer's approved features, for the preview map (zones; what an upload overlaps)."""
+    with auth.opened_store(location) as store:
+        return store.features(layer)
+
+
 def _report(report: ValidationReport, filename: str, language: str) -> None:
     st.subheader(t("pages.report_heading", language))
     widgets.show_report(report.to_dict(language), filename, language)
     location, stamp = workflow.store_key()
-    preview = upload_map(report, language, workflow.districts_frame(location, stamp))
+    zones, approved = _store_layer(location, stamp, ZONES_LAYER), _store_layer(location, stamp, report.layer)
+    preview = upload_map(report, language, workflow.districts_frame(location, stamp), zones, approved)
     if preview is not None:
         st.caption(t("pages.upload_map_hint", language))
         widgets.show_map(preview, language, key="upload_map")
