@@ -8,6 +8,9 @@ column holds the eastings (the mathematical convention) is recognised by the mag
 over China cannot be confused, and said. Coordinates in 经度/纬度 columns are taken as lon/lat.
 The table carries no CRS: it is inferred from the numbers (a zone number in front of the eastings)
 or given by the uploader, as for any file.
+
+A sheet without coordinates whose header names the parcel column (as the upload template's
+地块属性 sheet does) holds one row of attributes per parcel, joined to the parcels by that column.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ COLUMN_ROLES = {
     "lon": ("经度", "lon", "lng", "longitude", "东经"),
     "lat": ("纬度", "lat", "latitude", "北纬"),
     "ring": ("圈号", "环号", "ring", "圈"),
-    "parcel": ("地块号", "地块编号", "宗地号", "地块", "dkbh", "parcel"),
+    "parcel": ("地块号", "地块编号", "宗地号", "地块", "dkbh", "parcel", "编号"),
     "name": ("地块名称", "dkmc", "项目名称"),
 }
 _EXPLICIT_NORTH = ("北坐标", "北坐标x", "n", "north", "northing")
@@ -62,6 +65,8 @@ def find_header(rows: list[list[object]]) -> Header | None:
             at = next((j for j, n in enumerate(names) if n in spellings), None)
             if at is not None:
                 roles[role] = at
+        if "point" not in roles and "parcel" in roles and names[roles["parcel"]] == "编号":  # numbers points
+            roles["point"] = roles.pop("parcel")
         if {"north", "east"} <= roles.keys() or {"lon", "lat"} <= roles.keys():
             explicit = names[roles["north"]] in _EXPLICIT_NORTH if "north" in roles else True
             return Header(i, roles, explicit)
@@ -140,6 +145,34 @@ def _polygon(rings: dict[int, list[tuple[float, float]]], parcel: str) -> shapel
     return shapely.Polygon(closed[0], closed[1:])
 
 
+def attribute_rows(rows: list[list[object]]) -> dict[str, dict[str, object]] | None:
+    """Parcel key → its attributes, from a sheet whose first row names the parcel column."""
+    if not rows or not rows[0]:
+        return None
+    names = [str(v).strip() if v is not None else "" for v in rows[0]]
+    key = next((j for j, n in enumerate(names) if _norm(n) in COLUMN_ROLES["parcel"]), None)
+    if key is None:
+        return None
+    out = {}
+    for row in rows[1:]:
+        cells = [*row, *([None] * (len(names) - len(row)))]
+        if any(v is not None for v in cells):
+            label = str(cells[key]).strip() if cells[key] is not None else ""
+            out[label] = {n: v for n, v in zip(names, cells, strict=False) if n}
+    return out
+
+
+def _join(frame: gpd.GeoDataFrame, attributes: dict[str, dict[str, object]]) -> gpd.GeoDataFrame:
+    """Each parcel's attribute row by its key; a single unkeyed parcel takes a single row."""
+    if len(frame) == 1 and len(attributes) == 1:
+        rows = list(attributes.values())
+    else:
+        rows = [attributes.get(str(k), {}) for k in frame["地块编号"]]
+    extra = pd.DataFrame(rows, index=frame.index)
+    extra = extra.drop(columns=[c for c in extra.columns if c in frame.columns])
+    return frame.join(extra) if len(extra.columns) else frame
+
+
 def _frame(tables: list[Table]) -> gpd.GeoDataFrame:
     rows, geoms = [], []
     for table in tables:
@@ -199,10 +232,11 @@ class CoordinateTableReader:
             sheets, codec = _sheets_xlsx(data), "utf-8"
         else:
             sheets, codec = _sheets_csv(data, options.encoding)
-        tables, notes = [], []
+        tables, notes, attributes = [], [], {}
         for sheet, rows in sheets.items():
             header = find_header(rows)
             if header is None:
+                attributes.update(attribute_rows(rows) or {})
                 continue
             table = _orient(_points(rows, header, sheet), header.explicit)
             if table.math_axes:
@@ -211,7 +245,7 @@ class CoordinateTableReader:
         if not tables or not any(t.parcels for t in tables):
             raise UserError("table.no_header", filename=filename)
         lonlat = all(t.lonlat for t in tables)
-        frame = _frame(tables)
+        frame = _join(_frame(tables), attributes) if attributes else _frame(tables)
         declared = "EPSG:4490" if lonlat else None
         return [
             make_layer(
