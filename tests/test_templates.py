@@ -77,7 +77,7 @@ def test_bad_template_requests_are_one_clear_error():
 
 
 def test_the_template_command(run, tmp_path):
-    code, out, err = run("template", "--layer", "restoration_parcels", "--format", "xlsx", "--out", tmp_path)
+    code, _, err = run("template", "--layer", "restoration_parcels", "--format", "xlsx", "--out", tmp_path)
     assert code == 0, err
     [written] = tmp_path.glob("*.xlsx")
     assert written.name == "治理修复地块_上传模板.xlsx" and load_workbook(written).sheetnames[0] == "界址点"
