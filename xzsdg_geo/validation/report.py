@@ -42,6 +42,7 @@ class ValidationReport:
     measure: str = "area_ha"  # which of area_ha / length_m the layer's features carry
     source_layers: list[str] = field(default_factory=list)  # layers the file offers, to choose from
     features_read: int = 0  # read from the file, even when a refusal left ``features`` empty
+    source_columns: list[str] = field(default_factory=list)  # the chosen layer's columns, for mapping
 
     @classmethod
     def refused(cls, layer: str, errors: list[Finding]) -> ValidationReport:

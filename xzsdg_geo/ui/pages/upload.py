@@ -24,7 +24,8 @@ from xzsdg_geo.services import submissions
 from xzsdg_geo.services.submissions import RESUBMITTABLE
 from xzsdg_geo.store import Store
 from xzsdg_geo.store.base import Submission
-from xzsdg_geo.ui import auth, data, lang, widgets, workflow
+from xzsdg_geo.templates import TEMPLATE_FORMATS, template
+from xzsdg_geo.ui import auth, column_mapping, data, lang, widgets, workflow
 from xzsdg_geo.validation import ValidationReport, validate_upload
 
 CHECK_KEY = "upload_check"  # (signature of file + choices, its report)
@@ -65,8 +66,10 @@ def _options(language: str, offered: list[str], layer: str) -> ReadOptions:
         text = st.text_area(
             t("pages.defaults", language), help=t("pages.defaults_help", language), key="up_defaults"
         )
+    columns, mapped_defaults = column_mapping.chosen(layer)
+    defaults = (*_defaults(text, layer, language), *mapped_defaults)  # typed lines first: they win
     return ReadOptions(crs=crs.strip() or None, encoding=encoding or None, gcj02=gcj02,
-                       source_layer=source_layer, defaults=_defaults(text, layer, language))  # fmt: skip
+                       source_layer=source_layer, defaults=defaults, columns=columns)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,23 @@ def _report(report: ValidationReport, filename: str, language: str) -> None:
         widgets.show_map(preview, language, key="upload_map")
 
 
+def _template(layer: str, language: str) -> None:
+    """An empty file with the layer's Chinese columns, value lists and CRS, to fill in and upload."""
+    spec = get_layer(layer)
+    formats = [f for f in TEMPLATE_FORMATS if f != "xlsx" or spec.is_polygon]
+    with st.expander(t("ff.template_heading", language)):
+        fmt = st.radio(t("ff.template_format", language), formats, horizontal=True, key="up_template_format")
+        content, filename, mime = _template_file(layer, fmt, language)
+        st.download_button(t("ff.template_download", language), content, filename, mime,
+                           key="up_template_download")  # fmt: skip
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _template_file(layer: str, fmt: str, language: str) -> tuple[bytes, str, str]:
+    export = template(get_layer(layer), fmt, lang=language)
+    return export.data, export.filename, export.mime
+
+
 def _needs_changes(language: str) -> None:
     """The team's submissions a reviewer sent back, with the comment, above the file picker."""
     for sub in _mine("needs_changes"):
@@ -156,6 +176,7 @@ def _needs_changes(language: str) -> None:
 def _upload(language: str) -> None:
     layer = st.selectbox(t("pages.layer", language), UPLOAD_LAYERS, index=UPLOAD_LAYERS.index(DEFAULT_LAYER),
                          format_func=lambda n: widgets.layer_title(n, language), key="up_layer")  # fmt: skip
+    _template(layer, language)
     file = st.file_uploader(t("pages.file", language), help=t("pages.file_help", language),
                             key=f"up_file_{st.session_state.get(ROUND_KEY, 0)}")  # fmt: skip
     checked = st.session_state.get(CHECK_KEY)
@@ -167,10 +188,13 @@ def _upload(language: str) -> None:
     chosen = Chosen(file.getvalue(), file.name, layer, options)
     if st.button(t("pages.check_button", language), type="primary"):
         checked = st.session_state[CHECK_KEY] = (signature, _check(chosen, language))
-    if not checked or checked[0] != signature or checked[1] is None:
+    if not checked or checked[1] is None or checked[0][0] != file.file_id:
         return
-    _report(checked[1], file.name, language)
-    if checked[1].ok:
+    current = checked[0] == signature  # else the options changed since: the report is stale
+    if current:
+        _report(checked[1], file.name, language)
+    column_mapping.show(checked[1], language)  # kept while its choices change, until the next check
+    if current and checked[1].ok:
         _submit_form(chosen, language)
 
 
