@@ -20,17 +20,22 @@ def _file() -> bytes:
     return c.shapefile_zip(frame.drop(columns=["LX"]))
 
 
+def _box(at, field: str):
+    """The mapping choice of a field (its key also names the file)."""
+    return next(w for w in at.selectbox if w.key and w.key.startswith(f"up_map_{LAYER}_{field}_"))
+
+
 def test_unknown_columns_are_mapped_on_the_page_and_the_file_then_passes():
     at = _check(_login("field_team"), "地块.zip", _file())
     assert _texts(at.error)[0] == "结论：不能提交，请修正上述错误后重新上传"
     [mapping] = [e for e in at.expander if e.label == "字段对应"]
     assert "XMMC_2026" in " ".join(_texts(mapping.info))
-    assert at.selectbox(key=f"up_map_{LAYER}_parcel_id").value == "auto"
-    at.selectbox(key=f"up_map_{LAYER}_name").set_value("col:XMMC_2026")
-    at.selectbox(key=f"up_map_{LAYER}_status").set_value("col:JD")
-    at.selectbox(key=f"up_map_{LAYER}_measure").set_value("const")
+    assert _box(at, "parcel_id").value == "auto"
+    _box(at, "name").set_value("col:XMMC_2026")
+    _box(at, "status").set_value("col:JD")
+    _box(at, "measure").set_value("const")
     _run(at)
-    at.text_input(key=f"up_const_{LAYER}_measure").input("湿地")
+    next(w for w in at.text_input if w.key.startswith(f"up_const_{LAYER}_measure_")).input("湿地")
     _run(at)
     _button(at, "检查文件").click()
     _run(at)

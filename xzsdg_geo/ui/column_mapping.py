@@ -23,21 +23,25 @@ NEEDS_MAPPING = frozenset({"missing_field", "missing_value", "map_no_column", "b
 READER_COLUMNS = frozenset({"name", "description", "folder", "kind", "点数", "面积(公顷)"})
 
 
-def _key(layer: str, field: str, kind: str = "map") -> str:
-    return f"up_{kind}_{layer}_{field}"
+def _key(layer: str, field: str, kind: str = "map", scope: str = "") -> str:
+    """A widget key per layer, field and file (``scope``): a new file starts from its own aliases."""
+    return f"up_{kind}_{layer}_{field}" + (f"_{scope}" if scope else "")
 
 
-def chosen(layer: str) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
-    """(columns, defaults) as the mapping step last left them for ``layer``."""
+def chosen(layer: str, scope: str = "") -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """(columns, defaults) as the mapping step last left them for ``layer``: only what the
+    uploader changed, so a file checked and left alone keeps the options it was checked with."""
     columns, defaults = [], []
     for f in get_layer(layer).fields:
-        choice = st.session_state.get(_key(layer, f.name), AS_READ) or AS_READ
+        choice = st.session_state.get(_key(layer, f.name, scope=scope), AS_READ) or AS_READ
+        if choice == st.session_state.get(_key(layer, f.name, "prefill", scope), AS_READ):
+            continue
         if choice.startswith(COLUMN):
             columns.append((f.name, choice[len(COLUMN) :]))
         elif choice == AUTO:
             defaults.append((f.name, "auto"))
         elif choice == CONSTANT and (
-            value := str(st.session_state.get(_key(layer, f.name, "const"), "")).strip()
+            value := str(st.session_state.get(_key(layer, f.name, "const", scope), "")).strip()
         ):
             defaults.append((f.name, value))
     return tuple(columns), tuple(defaults)
@@ -62,16 +66,15 @@ def _label(choice: str, language: str) -> str:
     return t({AS_READ: "ff.map_as_read", CONSTANT: "ff.map_constant", AUTO: "ff.map_auto"}[choice], language)
 
 
-def _field_choice(spec: LayerSpec, f: FieldSpec, columns: list[str], language: str) -> None:
+def _field_choice(spec: LayerSpec, f: FieldSpec, columns: list[str], scope: str, language: str) -> None:
     options = [AS_READ, *(COLUMN + c for c in columns), CONSTANT] + (
         [AUTO] if f.name == spec.id_field else []
     )
-    key = _key(spec.name, f.name)
+    key = _key(spec.name, f.name, scope=scope)
     if key not in st.session_state:  # pre-filled from the aliases, once
         matched = match_columns(spec, columns).get(f.name)
-        st.session_state[key] = (
-            COLUMN + matched if matched else (AUTO if f.name == spec.id_field else AS_READ)
-        )
+        prefill = COLUMN + matched if matched else (AUTO if f.name == spec.id_field else AS_READ)
+        st.session_state[key] = st.session_state[_key(spec.name, f.name, "prefill", scope)] = prefill
     label = f.label_zh if language == "zh" else f.label_en
     cols = st.columns([2, 3, 3])
     cols[0].markdown(f"**{label}**" + (" *" if f.required else ""))
@@ -79,12 +82,12 @@ def _field_choice(spec: LayerSpec, f: FieldSpec, columns: list[str], language: s
                                label_visibility="collapsed")  # fmt: skip
     if choice == CONSTANT:
         allowed = "、".join(v.zh for v in f.values) if f.values else ""
-        cols[2].text_input(label, key=_key(spec.name, f.name, "const"), label_visibility="collapsed",
+        cols[2].text_input(label, key=_key(spec.name, f.name, "const", scope), label_visibility="collapsed",
                            placeholder=allowed or t("ff.map_constant_hint", language))  # fmt: skip
 
 
-def show(report: ValidationReport, language: str) -> None:
-    """The mapping step for the checked file (its columns from the report)."""
+def show(report: ValidationReport, scope: str, language: str) -> None:
+    """The mapping step for the checked file (its columns from the report; ``scope`` names it)."""
     spec = get_layer(report.layer)
     columns = report.source_columns
     with st.expander(t("ff.map_heading", language), expanded=needed(report)):
@@ -92,4 +95,4 @@ def show(report: ValidationReport, language: str) -> None:
         if unknown := unknown_columns(spec, columns):
             st.info(t("ff.map_unknown", language, columns="、".join(unknown)))
         for f in spec.fields:
-            _field_choice(spec, f, columns, language)
+            _field_choice(spec, f, columns, scope, language)

@@ -48,7 +48,7 @@ def _defaults(text: str, layer: str, language: str) -> tuple[tuple[str, str], ..
     return tuple(pairs)
 
 
-def _options(language: str, offered: list[str], layer: str) -> ReadOptions:
+def _options(language: str, offered: list[str], layer: str, scope: str) -> ReadOptions:
     """What the uploader may say about the file that it cannot say itself (all optional)."""
     with st.expander(t("pages.options", language)):
         cols = st.columns(2)
@@ -66,7 +66,7 @@ def _options(language: str, offered: list[str], layer: str) -> ReadOptions:
         text = st.text_area(
             t("pages.defaults", language), help=t("pages.defaults_help", language), key="up_defaults"
         )
-    columns, mapped_defaults = column_mapping.chosen(layer)
+    columns, mapped_defaults = column_mapping.chosen(layer, scope)
     defaults = (*_defaults(text, layer, language), *mapped_defaults)  # typed lines first: they win
     return ReadOptions(crs=crs.strip() or None, encoding=encoding or None, gcj02=gcj02,
                        source_layer=source_layer, defaults=defaults, columns=columns)  # fmt: skip
@@ -181,7 +181,8 @@ def _upload(language: str) -> None:
                             key=f"up_file_{st.session_state.get(ROUND_KEY, 0)}")  # fmt: skip
     checked = st.session_state.get(CHECK_KEY)
     same_file = bool(file and checked and checked[1] and checked[0][0] == file.file_id)
-    options = _options(language, checked[1].source_layers if same_file else [], layer)
+    scope = str(file.file_id) if file else ""
+    options = _options(language, checked[1].source_layers if same_file else [], layer, scope)
     if file is None:
         return
     signature = (file.file_id, layer, options)
@@ -193,7 +194,7 @@ def _upload(language: str) -> None:
     current = checked[0] == signature  # else the options changed since: the report is stale
     if current:
         _report(checked[1], file.name, language)
-    column_mapping.show(checked[1], language)  # kept while its choices change, until the next check
+    column_mapping.show(checked[1], scope, language)  # kept while its choices change, until the next check
     if current and checked[1].ok:
         _submit_form(chosen, language)
 
