@@ -112,3 +112,16 @@ def test_cli_map_and_set(tmp_path):
     assert [f["name"] for f in report["features"]] == list(frame["DKMC_X"])
     bad = _cli("validate", str(path), "--layer", LAYER, "--map", "颜色=ZT")
     assert bad.returncode == 2 and "颜色=ZT" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_row_numbers_in_a_generic_id_column_are_no_ids():
+    geoms = np.array(c.row_of_squares(3), dtype=object)
+    frame = pd.DataFrame({"id": ["0", "1", "2"], "名称": ["a", "b", "c"], "状态": ["完成"] * 3})
+    records, _ = assign_missing_ids(SPEC, map_upload(SPEC, frame), geoms, None, dt.date(2026, 1, 1))
+    assert all(r["parcel_id"].startswith("320305-2026-") for r in records)
+    kept, _ = map_upload(SPEC, frame.assign(id=["P7", "P8", "P9"]))
+    assert [r["parcel_id"] for r in kept] == ["P7", "P8", "P9"]
+    chosen, _ = map_upload(SPEC, frame, [("编号", "id")])
+    assert [r["parcel_id"] for r in chosen] == ["0", "1", "2"]
+    report = validate_upload(c.geojson(c.parcels().drop(columns=["编号"])), "x.geojson", LAYER)
+    assert all(f.feature_id.startswith("320305-") for f in report.features)

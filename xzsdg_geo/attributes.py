@@ -157,6 +157,28 @@ def with_mapping(frame: pd.DataFrame, spec: LayerSpec, mapping: Iterable[tuple[s
     return frame.rename(columns={**shadowed, **renames})
 
 
+# Generic ID columns that writers fill with row numbers (GeoJSON feature ids "0", "1" … from
+# geopandas, FID/OBJECTID from ArcGIS): such a column is no one's parcel ID.
+ROW_NUMBER_COLUMNS = frozenset({"id", "fid", "objectid"})
+
+
+def _row_numbers(values: pd.Series) -> bool:
+    text = [str(v).strip().removesuffix(".0") for v in values]
+    return text in ([str(i) for i in range(len(text))], [str(i + 1) for i in range(len(text))])
+
+
+def without_row_numbers(
+    frame: pd.DataFrame, spec: LayerSpec, mapping: Iterable[tuple[str, str]]
+) -> pd.DataFrame:
+    """The frame without a generic ID column holding only row numbers, unless the uploader chose it:
+    those numbers would collide with every other upload's (and be taken as changes of them)."""
+    column = match_columns(spec, [str(c) for c in frame.columns if c != "geometry"]).get(spec.id_field)
+    chosen = {col for _, col in mapping}
+    if column is None or column in chosen or _norm(column) not in ROW_NUMBER_COLUMNS or not len(frame):
+        return frame
+    return frame.drop(columns=[column]) if _row_numbers(frame[column]) else frame
+
+
 def map_upload(
     spec: LayerSpec,
     frame: pd.DataFrame,
@@ -171,6 +193,6 @@ def map_upload(
         for name, column in mapping
         if (fields := match_columns(spec, [name])) and column not in columns
     ]
-    chosen = with_mapping(frame, spec, mapping)
+    chosen = with_mapping(without_row_numbers(frame, spec, mapping), spec, mapping)
     records, problems = map_attributes(spec, with_defaults(chosen, spec, defaults))
     return records, unknown + problems
