@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import corpus as c
 import geopandas as gpd
 import pytest
@@ -88,3 +91,14 @@ def test_a_zip_without_a_geodatabase_is_not_taken_for_one():
     with pytest.raises(UserError) as err:
         read_file(c.zip_bytes({"x.gdb/readme.txt": b"x"}), "x.zip")
     assert err.value.key != "gdb.no_layers"
+
+
+def test_an_xlsx_bomb_is_refused_by_the_zip_limits():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/sharedStrings.xml", b"<sst>" + b"A" * 20_000_000 + b"</sst>")
+    with pytest.raises(UserError) as err:
+        read_file(buffer.getvalue(), "炸弹.xlsx")
+    assert err.value.key.startswith("zip.")

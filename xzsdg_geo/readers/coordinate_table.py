@@ -27,7 +27,7 @@ import shapely
 from ..errors import UserError
 from . import encoding as enc
 from .base import Note, ReadOptions, SourceLayer, make_layer
-from .safe_zip import zip_names
+from .safe_zip import read_members, zip_names
 
 MAX_ROWS = 200_000  # a parcel table is hundreds of rows; beyond this it is not one
 HEADER_SEARCH_ROWS = 15
@@ -188,6 +188,7 @@ def _frame(tables: list[Table]) -> gpd.GeoDataFrame:
 def _sheets_xlsx(data: bytes) -> dict[str, list[list[object]]]:
     from openpyxl import load_workbook  # only this reader needs it
 
+    read_members(data, (".xml",))  # the zip limits first: openpyxl would inflate a bomb whole
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many kinds for a damaged workbook
