@@ -128,13 +128,13 @@ def test_broken_kml_is_refused_with_a_reason(data, key):
         assert err.value.key == key
 
 
-def test_kmz_prefers_doc_kml_and_ovital_files_are_gcj02():
+def test_kmz_prefers_doc_kml_and_undeclared_ovital_files_are_taken_as_gcj02():
     other = c.kml([c.kml_placemark("其他", c.kml_polygon(c.square(117.3, 34.3)))])
     data = c.zip_bytes({"files/other.kml": other, "doc.kml": c.parcels_kml(c.parcels())})
     layer = _one(data, "x.kmz")
-    assert list(layer.frame["name"]) == NAMES and not layer.gcj02
-    assert _one(data, "x.ovkmz").gcj02
-    assert _one(c.parcels_kml(c.parcels()), "轨迹.ovkml").gcj02
+    assert list(layer.frame["name"]) == NAMES and not layer.gcj02 and not layer.notes
+    for name, raw in (("x.ovkmz", data), ("轨迹.ovkml", c.parcels_kml(c.parcels()))):
+        assert [n.code for n in _one(raw, name).notes] == ["ovital_assumed_gcj02"]
     assert _one(c.parcels_kml(c.parcels()), "x.kml", gcj02=True).gcj02
 
 

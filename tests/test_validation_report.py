@@ -86,12 +86,13 @@ def test_the_json_is_exactly_the_documented_shape():
         "source_crs",
         "crs_inferred",
         "encoding",
+        "features_read",
         "features",
         "errors",
         "warnings",
     ]
     assert out["ok"] is False and out["layer"] == LAYER and out["source_crs"] == "EPSG:4490"
-    assert out["crs_inferred"] is False and out["encoding"] == "utf-8"
+    assert out["crs_inferred"] is False and out["encoding"] == "utf-8" and out["features_read"] == 2
     assert [list(f) for f in out["features"]] == [["index", "name", "area_ha", "issues"]] * 2
     assert out["features"][1]["issues"] == ["bad_enum"] and out["features"][0]["issues"] == []
     assert out["errors"] == [

@@ -26,6 +26,8 @@ class EnumValue:
     zh: str
     en: str
     aliases: tuple[str, ...] = ()
+    # Leading digits of land-use codes (GB/T 21010, e.g. 0101 水田) that mean this value.
+    code_prefixes: tuple[str, ...] = ()
 
     def spellings(self) -> tuple[str, ...]:
         """Every text that maps to this value, the canonical code included."""
@@ -64,6 +66,9 @@ class LayerSpec:
     submit_roles: tuple[str, ...] = DEFAULT_SUBMIT_ROLES
     approve_roles: tuple[str, ...] = DEFAULT_APPROVE_ROLES
     public: bool = False  # published as open data (OGC API - Features); never for personal data
+    # Where a feature counts toward a rate: {"within": layer, "field": f, "value": v} (features
+    # with f = v count only inside the ``within`` layer's features); empty for most layers.
+    counts: dict = field(default_factory=dict)
 
     def field(self, name: str) -> FieldSpec:
         for f in self.fields:
@@ -91,7 +96,7 @@ def _parse_field(raw: dict, path: Path) -> FieldSpec:
     if raw["type"] not in FIELD_TYPES:
         raise ValueError(f"{path.name}: field {raw['name']!r} has unknown type {raw['type']!r}")
     values = tuple(
-        EnumValue(code, v["zh"], v["en"], tuple(v.get("aliases", ())))
+        EnumValue(code, v["zh"], v["en"], tuple(v.get("aliases", ())), tuple(v.get("code_prefixes", ())))
         for code, v in raw.get("values", {}).items()
     )
     if raw["type"] == "enum" and not values:
@@ -133,6 +138,7 @@ def load_layer(path: Path) -> LayerSpec:
         submit_roles=_roles(raw, "submit_roles", DEFAULT_SUBMIT_ROLES, path),
         approve_roles=_roles(raw, "approve_roles", DEFAULT_APPROVE_ROLES, path),
         public=bool(raw.get("public", False)),
+        counts=dict(raw.get("counts", {})),
     )
     if spec.id_field not in spec.field_names:
         raise ValueError(f"{path.name}: id_field {spec.id_field!r} is not a declared field")

@@ -175,10 +175,66 @@ def _upload_props(report: ValidationReport, feature: FeatureReport, found: list[
     }
 
 
+def _window(frame: gpd.GeoDataFrame | None, bounds: tuple) -> gpd.GeoDataFrame | None:
+    """The rows of a store layer near the drawn extent (a whole city's zones are not needed)."""
+    if frame is None or frame.empty:
+        return None
+    x0, y0, x1, y1 = bounds
+    box = shapely.box(x0 - NEAR_DEG, y0 - NEAR_DEG, x1 + NEAR_DEG, y1 + NEAR_DEG)
+    return frame[shapely.intersects(frame.geometry.to_numpy(), box)]
+
+
+def _zones(zones: gpd.GeoDataFrame | None, bounds: tuple, lang: str) -> list[MapLayer]:
+    near = _window(zones, bounds)
+    layer = layer_data(get_layer("subsidence_zones"), near, lang) if near is not None else None
+    return [dataclasses.replace(layer, bounds=bounds)] if layer else []
+
+
+def conflicting(
+    approved: gpd.GeoDataFrame | None, geoms: Sequence[shapely.Geometry]
+) -> gpd.GeoDataFrame | None:
+    """The approved features an upload's features share ground (or, for lines, any point) with."""
+    if approved is None or approved.empty or not len(geoms):
+        return None
+    tree = shapely.STRtree(approved.geometry.to_numpy())
+    drawn = np.asarray(geoms, dtype=object)
+    pairs = tree.query(drawn, predicate="intersects")
+    if not pairs.size:
+        return None
+    shared = shapely.intersection(drawn[pairs[0]], tree.geometries[pairs[1]])
+    real = (shapely.area(shared) > 0) | (shapely.get_dimensions(drawn[pairs[0]]) < 2)
+    rows = np.unique(pairs[1][real])
+    return approved.iloc[rows] if len(rows) else None
+
+
+def _conflicts(
+    spec: LayerSpec, approved: gpd.GeoDataFrame | None, geoms: Sequence, bounds: tuple, lang: str
+) -> list[MapLayer]:
+    """The layer's approved features the upload overlaps, dashed red, with their attributes."""
+    hit = conflicting(approved, geoms)
+    if hit is None:
+        return []
+    label = t("ff.map_conflicts", lang)
+    features = [
+        _feature(_props(spec, row, label, None, lang), geom)
+        for row, geom in zip(hit.to_dict("records"), trim(hit.geometry.to_numpy()), strict=True)
+    ]
+    style = LayerStyle({**BEFORE_STYLE, "weight": 3}, spec.is_line)
+    labels = ((f.name, f.label_zh if lang == "zh" else f.label_en) for f in spec.fields)
+    fields = (("change", t("pages.col_change", lang)), *labels)
+    return [_layer("conflicts", label, spec, fields, [_class(label, style, REMOVED_COLOR, features)], bounds)]
+
+
 def upload_map(
-    report: ValidationReport, lang: str = "zh", districts: gpd.GeoDataFrame | None = None
+    report: ValidationReport,
+    lang: str = "zh",
+    districts: gpd.GeoDataFrame | None = None,
+    zones: gpd.GeoDataFrame | None = None,
+    approved: gpd.GeoDataFrame | None = None,
 ) -> PreviewMap | None:
-    """The file's features coloured ok / warning / blocker, a numbered pin on each with an issue.
+    """The file's features coloured ok / warning / blocker, a numbered pin on each with an issue,
+    over the district outlines, the subsidence zones nearby and the layer's ``approved`` features
+    the upload overlaps (what an overlap finding is about, drawn where it is).
 
     ``None`` when no feature could be placed (the report then has only file-level findings).
     """
@@ -210,7 +266,9 @@ def upload_map(
     layer = _layer(
         "upload", t("pages.map_upload", lang, layer=spec.title(lang)), spec, fields, classes, bounds
     )
-    return PreviewMap([*_context(districts, bounds, lang), layer], pins)
+    surroundings = [*_context(districts, bounds, lang), *_zones(zones, bounds, lang)]
+    conflicts = _conflicts(spec, approved, [f.geometry for f in placed], bounds, lang)
+    return PreviewMap([*surroundings, *conflicts, layer], pins)
 
 
 # -- a submission over the features it would replace ---------------------------------------------

@@ -22,6 +22,7 @@ COMMANDS = [
     "rates",
     "progress",
     "validate",
+    "template",
     "workflow",
     "history",
     "users",

@@ -75,21 +75,30 @@ def opened_store(args: argparse.Namespace) -> Iterator[Store]:
 
 
 def add_read_options(parser: argparse.ArgumentParser) -> None:
-    """What an uploader may say about a file: CRS, encoding, GCJ-02, layer, missing attributes."""
+    """What an uploader may say about a file: CRS, encoding, GCJ-02, layer, missing attributes,
+    and which column holds which field."""
     parser.add_argument("--crs", help=t("cli.help_crs"))
     parser.add_argument("--encoding", help=t("cli.help_encoding"))
     parser.add_argument("--gcj02", action="store_true", help=t("cli.help_gcj02"))
     parser.add_argument("--source-layer", help=t("cli.help_source_layer"))
     parser.add_argument("--set", action="append", default=[], metavar="字段=值", help=t("cli.help_set"))
+    parser.add_argument("--map", action="append", default=[], metavar="字段=列名", help=t("ff.help_map"))
+
+
+def _pairs(items: list[str], layer: str, key: str) -> tuple[tuple[str, str], ...]:
+    """``字段=值`` items whose names are fields of the layer; a usage error names the bad one."""
+    out = []
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not match_columns(get_layer(layer), [name.strip()]):
+            raise UserError(key, item=item, layer=layer)
+        out.append((name.strip(), value.strip()))
+    return tuple(out)
 
 
 def read_options(args: argparse.Namespace) -> ReadOptions:
-    """The options of :func:`add_read_options`; ``--set`` names must be fields of the layer."""
-    defaults = []
-    for item in args.set:
-        name, sep, value = item.partition("=")
-        if not sep or not match_columns(get_layer(args.layer), [name.strip()]):
-            raise UserError("cli.bad_set", item=item, layer=args.layer)
-        defaults.append((name.strip(), value.strip()))
+    """The options of :func:`add_read_options`; ``--set``/``--map`` names must be fields of the layer."""
+    defaults = _pairs(args.set, args.layer, "cli.bad_set")
+    columns = _pairs(args.map, args.layer, "ff.bad_map")
     return ReadOptions(crs=args.crs, encoding=args.encoding, gcj02=args.gcj02,
-                       source_layer=args.source_layer, defaults=tuple(defaults))  # fmt: skip
+                       source_layer=args.source_layer, defaults=defaults, columns=columns)  # fmt: skip

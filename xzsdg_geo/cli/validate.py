@@ -18,8 +18,8 @@ from ..errors import UserError
 from ..i18n import t
 from ..services.importing import layer_spec
 from ..store import Store, open_store
-from ..textfmt import fmt_num
 from ..validation import Finding, ValidationReport, validate_upload
+from ..validation.report import count_line
 from .common import add_read_options, read_options
 
 EXIT_REFUSED = 1
@@ -55,11 +55,8 @@ def render(report: ValidationReport, filename: str) -> str:
         inferred=t("validate.inferred") if report.crs_inferred else "",
         encoding=report.encoding or "—",
     )
-    lines = [head]
-    if report.features:
-        values = [getattr(f, report.measure) or 0.0 for f in report.features]
-        key = "validate.count_area" if report.measure == "area_ha" else "validate.count_length"
-        lines.append(t(key, n=len(report.features), total=fmt_num(sum(values))))
+    count = count_line(report.to_dict())
+    lines = [head, count] if count else [head]
     for title, findings in (("validate.errors", report.errors), ("validate.warnings", report.warnings)):
         if findings:
             lines += [t(title, n=len(findings)), *(_line(report, f) for f in findings)]

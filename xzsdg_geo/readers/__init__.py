@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from ..errors import UserError
 from .base import Note, Reader, ReadOptions, SourceLayer
+from .coordinate_table import CoordinateTableReader
 from .dxf import DxfReader
+from .file_geodatabase import FileGeodatabaseReader
 from .flatgeobuf import FlatGeobufReader
 from .geojson import GeoJSONReader
 from .geopackage import GeoPackageReader
+from .gpx import GpxReader
 from .kml import KmlReader
 from .safe_zip import archive_problem
 from .shapefile_zip import ShapefileZipReader
@@ -22,11 +25,14 @@ __all__ = ["READERS", "Note", "ReadOptions", "Reader", "SourceLayer", "find_read
 # GeoJSON's sniff ("starts with {") is the loosest, so it comes last.
 READERS: list[Reader] = [
     ShapefileZipReader(),
+    FileGeodatabaseReader(),
     GeoPackageReader(),
     FlatGeobufReader(),
     SurveyTxtReader(),
+    CoordinateTableReader(),
     DxfReader(),
     KmlReader(),
+    GpxReader(),
     GeoJSONReader(),
 ]
 

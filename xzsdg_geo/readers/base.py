@@ -31,6 +31,8 @@ class ReadOptions:
     # Attribute values for every feature where the file has no such column (a survey TXT or a DXF
     # carries no 状态 or 治理方式): column name or alias → value, e.g. {"状态": "已完成"}.
     defaults: tuple[tuple[str, str], ...] = ()
+    # Which of the file's columns holds a field (``--map 名称=DKMC``): field name or alias → column.
+    columns: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,10 @@
-"""KML and KMZ, including Ovital's ``.ovkml``/``.ovkmz`` exports (whose coordinates are GCJ-02).
+"""KML and KMZ, including Ovital's ``.ovkml``/``.ovkmz`` exports.
+
+Ovital (奥维互动地图) says per placemark, or for a whole folder or document, which coordinates it
+wrote: ``<OvCoordType>`` CGCS2000, WGS84 or GCJ-02. CGCS2000 and WGS84 are taken as they are (they
+differ by centimetres); GCJ-02 placemarks are converted here, one by one, so a mixed file lands
+right. An Ovital file that declares nothing keeps the old assumption (GCJ-02, Ovital's default web
+map) and says so; the uploader's "GCJ-02" choice applies to the whole file instead.
 
 Parsed here rather than by GDAL so that the XML never reaches a parser that expands entities:
 defusedxml refuses any DTD, hence entity bombs and external entities. Each Placemark is a
@@ -14,14 +20,16 @@ import xml.etree.ElementTree as ET
 from pathlib import PurePath, PurePosixPath
 
 import geopandas as gpd
+import numpy as np
 import shapely
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from ..crs import LONLAT
 from ..errors import UserError
+from ..gcj02 import geometries_to_wgs84
 from . import encoding as enc
-from .base import ReadOptions, SourceLayer, make_layer
+from .base import Note, ReadOptions, SourceLayer, make_layer
 from .safe_zip import read_members, zip_names
 
 KML_SUFFIXES = (".kml", ".ovkml")
@@ -29,6 +37,10 @@ GCJ02_SUFFIXES = (".ovkml", ".ovkmz")
 _DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _PROLOG = re.compile(r"^\s*<\?xml[^>]*\?>")
 _CONTAINERS = {"Document", "Folder"}
+COORD_TYPE_TAG = "OvCoordType"
+# Ovital's spellings of its coordinate types → ours; BD-09 and others are refused, not guessed.
+_COORD_TYPES = {"cgcs2000": "cgcs2000", "wgs84": "wgs84", "gcj02": "gcj02"}
+ASSUMED = "assumed"  # an Ovital placemark that declares no type (taken as GCJ-02)
 
 
 def _local(tag: object) -> str:
@@ -57,14 +69,48 @@ class KmlReader:
         return head.startswith(b"<") and b"<kml" in head
 
     def read(self, data: bytes, filename: str, options: ReadOptions) -> list[SourceLayer]:
-        gcj02 = filename.lower().endswith(GCJ02_SUFFIXES)
+        ovital = filename.lower().endswith(GCJ02_SUFFIXES)
         if data.startswith(b"PK"):
             member, data = _main_document(data)
-            gcj02 = gcj02 or member.lower().endswith(GCJ02_SUFFIXES)
+            ovital = ovital or member.lower().endswith(GCJ02_SUFFIXES)
         text, codec = _decode(data, options.encoding)
-        frame = _placemarks(_parse(text))
+        frame, types = _placemarks(_parse(text))
+        notes: list[Note] = []
+        if not options.gcj02:  # the uploader's choice covers the whole file, in the validation stage
+            frame, notes = _apply_coord_types(frame, types, ovital)
         name = PurePath(filename).stem
-        return [make_layer(name, frame, options, declared=LONLAT, encoding=codec, gcj02=gcj02)]
+        return [make_layer(name, frame, options, declared=LONLAT, encoding=codec, notes=notes)]
+
+
+def _apply_coord_types(
+    frame: gpd.GeoDataFrame, types: list[str | None], ovital: bool
+) -> tuple[gpd.GeoDataFrame, list[Note]]:
+    """GCJ-02 placemarks moved to their real place; a note saying what each type counted."""
+    resolved = [t or (ASSUMED if ovital else None) for t in types]
+    moved = [t in ("gcj02", ASSUMED) for t in resolved]
+    if any(moved):
+        geoms = frame.geometry.to_numpy().copy()
+        mask = np.array(moved)
+        geoms[mask] = geometries_to_wgs84(geoms[mask])
+        frame = frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs))
+    counts = {t: resolved.count(t) for t in ("cgcs2000", "wgs84", "gcj02", ASSUMED)}
+    notes = []
+    if any(counts[t] for t in ("cgcs2000", "wgs84", "gcj02")):
+        notes.append(Note("ovital_coord_types", {k: counts[k] for k in ("cgcs2000", "wgs84", "gcj02")}))
+    if counts[ASSUMED]:
+        notes.append(Note("ovital_assumed_gcj02", {"n": counts[ASSUMED]}))
+    return frame, notes
+
+
+def _coord_type(elem: ET.Element, inherited: str | None) -> str | None:
+    """The element's own ``<OvCoordType>`` in our spelling, else what it inherits."""
+    text = _text(_child(elem, COORD_TYPE_TAG))
+    if text is None:
+        return inherited
+    key = re.sub(r"[^a-z0-9]", "", text.lower())
+    if key not in _COORD_TYPES:
+        raise UserError("kml.ov_coord_unknown", value=text[:40])
+    return _COORD_TYPES[key]
 
 
 def _main_document(data: bytes) -> tuple[str, bytes]:
@@ -92,21 +138,26 @@ def _parse(text: str) -> ET.Element:
         raise UserError("kml.broken", detail=str(err)[:120]) from None
 
 
-def _placemarks(root: ET.Element) -> gpd.GeoDataFrame:
-    rows, geoms = [], []
+def _placemarks(root: ET.Element) -> tuple[gpd.GeoDataFrame, list[str | None]]:
+    """Every placemark as a row, and each one's declared Ovital coordinate type (None: none)."""
+    rows, geoms, types = [], [], []
 
-    def walk(elem: ET.Element, path: tuple[str, ...]) -> None:
+    def walk(elem: ET.Element, path: tuple[str, ...], coord_type: str | None) -> None:
         for child in elem:
             kind = _local(child.tag)
             if kind in _CONTAINERS:
                 folder = _text(_child(child, "name"))
-                walk(child, (*path, folder) if kind == "Folder" and folder else path)
+                inner = (*path, folder) if kind == "Folder" and folder else path
+                walk(child, inner, _coord_type(child, coord_type))
             elif kind == "Placemark":
                 rows.append(_attributes(child, path))
                 geoms.append(_geometry_of(child, rows[-1]["name"]))
+                types.append(_coord_type(child, coord_type))
 
-    walk(root, ())
-    return gpd.GeoDataFrame(rows, geometry=geoms, crs=LONLAT) if rows else gpd.GeoDataFrame(geometry=[])
+    walk(root, (), _coord_type(root, None))
+    if not rows:
+        return gpd.GeoDataFrame(geometry=[]), []
+    return gpd.GeoDataFrame(rows, geometry=geoms, crs=LONLAT), types
 
 
 def _attributes(placemark: ET.Element, path: tuple[str, ...]) -> dict[str, object]:

@@ -17,11 +17,18 @@ Each parcel is a header line (point count, area in hectares, parcel number, name
 线/点, map sheet, use, land-class code, ``@``) followed by its points ``name,ring,X,Y`` where X is
 the northing and Y the easting (with the zone number in front when 带号 is given). Ring 1 is the
 outer boundary, higher ring numbers are holes; each ring repeats its first point at its end.
+
+Header lines come in three layouts, told apart by where the shape kind (面/线/点) stands: the
+standard eight values; the land-consolidation thirteen (five more after the land-class code:
+图斑类型, 地类, 改造前/后质量等别, 备注); and the provincial/ministry reporting layout (报省部标)
+with the township's code and name before the parcel's number and name, which must not be taken
+for the parcel's. Any other layout is refused naming the line, not guessed.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -36,7 +43,11 @@ from .base import Note, ReadOptions, SourceLayer, make_layer
 ATTRIBUTES = "[属性描述]"
 COORDINATES = "[地块坐标]"
 HEADER_COLUMNS = ("点数", "面积(公顷)", "地块编号", "地块名称", "图形属性", "图幅号", "用途", "地类编码")
+CONSOLIDATION_COLUMNS = ("图斑类型", "地类", "改造前质量等别", "改造后质量等别", "备注")
+TOWNSHIP_COLUMNS = ("乡镇代码", "乡镇名称")
+SHAPE_KINDS = ("面", "线", "点")
 AREA_COLUMN = "面积(公顷)"
+ZONE_WIDTH_KEYS = ("几度分带", "分带", "投影带", "分带方式")
 _METRE_WORDS = ("米", "m", "metre", "meter")
 
 
@@ -74,9 +85,27 @@ def _number(text: str, line_no: int, line: str) -> float:
     return value
 
 
+def header_columns(values: list[str], line_no: int) -> tuple[str, ...]:
+    """The column of each header value, by where the shape kind stands (see the module docstring)."""
+    kind_at = next((i for i, v in enumerate(values) if v in SHAPE_KINDS and i >= 2), None)
+    if kind_at is None and len(values) > 3 and _is_township(values[2], values[3]):
+        kind_at = 6
+    standard = HEADER_COLUMNS + CONSOLIDATION_COLUMNS
+    if kind_at in (4, None) and len(values) <= len(standard):
+        return standard[: len(values)]
+    if kind_at == 6 and len(values) <= len(HEADER_COLUMNS) + 2:
+        return (*HEADER_COLUMNS[:2], *TOWNSHIP_COLUMNS, *HEADER_COLUMNS[2:])[: len(values)]
+    raise UserError("txt.header_layout", line=line_no, n=len(values), at=kind_at + 1 if kind_at else "—")
+
+
+def _is_township(code: str, name: str) -> bool:
+    """A township's 9- or 12-digit code and its name (…镇, …乡, …街道), as 报省部标 lines start."""
+    return bool(re.fullmatch(r"\d{9}|\d{12}", code)) and name.endswith(("镇", "乡", "街道", "办事处"))
+
+
 def _header(fields: list[str], line_no: int) -> Parcel:
     values = fields[: fields.index("@")]
-    return Parcel(header=dict(zip(HEADER_COLUMNS, values, strict=False)), line=line_no)
+    return Parcel(header=dict(zip(header_columns(values, line_no), values, strict=True)), line=line_no)
 
 
 def _point(fields: list[str], line_no: int, line: str) -> tuple[int, float, float]:
@@ -150,13 +179,39 @@ def _integer(text: str | None) -> int | None:
     return int(text) if text.isdecimal() else None
 
 
-def survey_crs(attributes: dict[str, str], eastings: list[float]) -> str | None:
+def _zone_width(attributes: dict[str, str]) -> int | None:
+    """3 or 6 from 几度分带=3, 分带=3度带, 投影带=6度 …; None when not said (or not 3 or 6)."""
+    text = next((attributes[k] for k in ZONE_WIDTH_KEYS if attributes.get(k)), "")
+    digits = re.match(r"\s*([36])\s*(度|°)?", text)
+    return int(digits.group(1)) if digits else None
+
+
+def _northing_like(v: float) -> bool:
+    return 2e6 <= v < 7e6  # GK northings over China (latitudes 18°–54°)
+
+
+def _easting_like(v: float) -> bool:
+    return v < 1e6 or v >= 1.2e7  # without a zone prefix, or with one of zones 13–45
+
+
+def check_axes(northings: list[float], eastings: list[float]) -> None:
+    """Refuse a file whose X column holds eastings and Y column northings: "X/Y 颠倒"."""
+    if not northings:
+        return
+    if all(map(_easting_like, northings)) and all(map(_northing_like, eastings)):
+        raise UserError("txt.xy_swapped")
+
+
+def survey_crs(attributes: dict[str, str], eastings: list[float], northings: list[float] = ()) -> str | None:
     """The GK system the attributes name; None when they do not name one completely.
 
-    A zone number in front of the eastings must agree with 带号 when both are given.
+    A zone number in front of the eastings must agree with 带号 when both are given; an
+    easting-first file is refused as such before the zone is compared (its "zone" would be
+    the northing's leading digit).
     """
     if not _is_metres(attributes.get("计量单位")):
         raise UserError("txt.units", unit=attributes.get("计量单位"))
+    check_axes(list(northings), eastings)
     datum = datum_from_text(attributes.get("坐标系", ""))
     zone = _integer(attributes.get("带号"))
     prefixed = bool(eastings) and min(eastings) >= 1e6
@@ -167,12 +222,16 @@ def survey_crs(attributes: dict[str, str], eastings: list[float]) -> str | None:
         zone = prefix
     if datum is None or zone is None:
         return None
-    width = _integer(attributes.get("几度分带")) or zone_width(zone) or 3
+    width = _zone_width(attributes) or zone_width(zone) or 3
     return gk_epsg(datum, width, zone=zone, prefixed=prefixed)
 
 
 def to_frame(survey: SurveyFile) -> gpd.GeoDataFrame:
-    rows = [{c: p.header.get(c) for c in HEADER_COLUMNS} for p in survey.parcels]
+    """One row per parcel: the standard columns always, the variants' extra ones when present."""
+    extra = [
+        c for c in (*TOWNSHIP_COLUMNS, *CONSOLIDATION_COLUMNS) if any(c in p.header for p in survey.parcels)
+    ]
+    rows = [{c: p.header.get(c) for c in (*HEADER_COLUMNS, *extra)} for p in survey.parcels]
     return gpd.GeoDataFrame(rows, geometry=[parcel_geometry(p) for p in survey.parcels])
 
 
@@ -189,6 +248,7 @@ class SurveyTxtReader:
         survey = parse_survey_txt(text)
         frame = to_frame(survey)
         eastings = [y for p in survey.parcels for _, ring in p.rings for _, y in ring]
+        northings = [x for p in survey.parcels for _, ring in p.rings for x, _ in ring]
         notes = [
             Note("txt_point_count", {"parcel": _label(p), "declared": p.header["点数"], "found": p.n_points})
             for p in survey.parcels
@@ -199,7 +259,7 @@ class SurveyTxtReader:
                 PurePath(filename).stem,
                 frame,
                 options,
-                declared=survey_crs(survey.attributes, eastings),
+                declared=survey_crs(survey.attributes, eastings, northings),
                 encoding=codec,
                 notes=notes,
                 declared_area_column=AREA_COLUMN,

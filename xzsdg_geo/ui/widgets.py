@@ -21,7 +21,7 @@ from ..layers import FieldSpec, all_layers
 from ..mapping import display_value
 from ..preview_map import PreviewMap
 from ..store.base import Submission
-from ..textfmt import fmt_num
+from ..validation.report import count_line
 from . import map_view
 
 MAP_HEIGHT = 480
@@ -85,11 +85,7 @@ def _summary(report: dict, filename: str, language: str) -> tuple[str, str]:
     inferred = t("validate.inferred", language) if report.get("crs_inferred") else ""
     head = t("validate.head", language, file=filename, layer=layer_title(report["layer"], language), crs=crs,
              inferred=inferred, encoding=report.get("encoding") or "—")  # fmt: skip
-    features = report.get("features", [])
-    measure = "length_m" if any("length_m" in f for f in features) else "area_ha"
-    total = sum(f.get(measure) or 0.0 for f in features)
-    key = "validate.count_length" if measure == "length_m" else "validate.count_area"
-    return head, t(key, language, n=len(features), total=fmt_num(total))
+    return head, count_line(report, language) or t("ff.count_none", language)
 
 
 def show_report(report: dict, filename: str, language: str) -> None:

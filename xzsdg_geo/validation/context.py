@@ -15,12 +15,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..attributes import AttributeProblem, map_attributes, with_defaults
+from ..attributes import AttributeProblem, map_upload
 from ..geo import area_ha, geodesic_length_m, to_equal_area
 from ..layers import LayerSpec
 from ..readers import ReadOptions, SourceLayer
 from ..store import Store
 from . import stages
+from .auto_ids import assign_missing_ids
+from .closed_lines import close_lines
 from .columns import restore_cut_names
 from .place import Region, extent_region, region_for
 from .settings import ValidationSettings
@@ -114,6 +116,7 @@ class UploadContext:
     def repair(self) -> stages.Repair:
         geoms = np.where(self.over_vertex_cap, None, self.source_geoms)
         lonlat = stages.to_lonlat(geoms, self.placement, self.source.gcj02)
+        lonlat = close_lines(lonlat, self.spec)
         return stages.repair(lonlat)
 
     @property
@@ -164,7 +167,9 @@ class UploadContext:
         frame, limit = self.frame, self.source.max_name_bytes
         if limit:
             frame = restore_cut_names(frame, self.spec, self.source.encoding, limit)
-        return map_attributes(self.spec, with_defaults(frame, self.spec, self.upload.options.defaults))
+        options = self.upload.options
+        mapped = map_upload(self.spec, frame, options.columns, options.defaults)
+        return assign_missing_ids(self.spec, mapped, self.geoms, self.upload.store)
 
     @property
     def records(self) -> list[dict]:

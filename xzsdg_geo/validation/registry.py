@@ -11,12 +11,14 @@ from typing import Protocol
 
 from .checks.area_bounds import AreaBounds
 from .checks.attributes import Attributes
+from .checks.closed_line import ClosedLine
 from .checks.crs_known import CrsKnown
 from .checks.declared_area import DeclaredArea
 from .checks.duplicates import Duplicates
 from .checks.geometry_type import GeometryType
 from .checks.inside_xuzhou import InsideXuzhou
 from .checks.not_empty import NotEmpty
+from .checks.outside_zones import OutsideZones
 from .checks.overlap import Overlap
 from .checks.parses import Parses
 from .checks.reader_notes import ReaderNotes
@@ -44,6 +46,7 @@ VALIDATORS: tuple[Validator, ...] = (
     ReaderNotes(),
     SwappedAxes(),
     GeometryType(),
+    ClosedLine(),
     Validity(),
     Spikes(),
     InsideXuzhou(),
@@ -53,4 +56,5 @@ VALIDATORS: tuple[Validator, ...] = (
     Overlap(),
     Attributes(),
     DeclaredArea(),
+    OutsideZones(),
 )

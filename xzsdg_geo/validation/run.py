@@ -79,6 +79,8 @@ def build_report(ctx: UploadContext, findings: list[Finding], placed: bool) -> V
         warnings=[f for f in findings if not f.blocking],
         measure="length_m" if ctx.spec.is_line else "area_ha",
         source_layers=[x.name for x in ctx.read.layers],
+        features_read=len(source.frame) if source else 0,
+        source_columns=[str(c) for c in source.frame.columns if c != "geometry"] if source else [],
     )
 
 

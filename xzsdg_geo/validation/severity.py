@@ -28,6 +28,7 @@ BLOCKERS = frozenset(
         "bad_date",
         "bad_number",
         "out_of_range",
+        "map_no_column",
         "internal_error",
         "resource_limit",
     }
@@ -46,6 +47,12 @@ WARNINGS = frozenset(
         "near_duplicate_capped",
         "overlap",
         "declared_area",
+        "ovital_coord_types",
+        "ovital_assumed_gcj02",
+        "id_assigned",
+        "closed_line",
+        "table_math_axes",
+        "outside_zones",
     }
 )
 BLOCKER, WARNING = "blocker", "warning"

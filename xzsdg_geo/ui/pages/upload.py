@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import geopandas as gpd
 import streamlit as st
 
 from xzsdg_geo.attributes import match_columns
@@ -24,13 +25,15 @@ from xzsdg_geo.services.layer_access import submittable_layers
 from xzsdg_geo.services.submissions import RESUBMITTABLE
 from xzsdg_geo.store import Store
 from xzsdg_geo.store.base import Submission
-from xzsdg_geo.ui import auth, lang, widgets, workflow
+from xzsdg_geo.templates import TEMPLATE_FORMATS, template
+from xzsdg_geo.ui import auth, column_mapping, data, lang, widgets, workflow
 from xzsdg_geo.validation import ValidationReport, validate_upload
 
 CHECK_KEY = "upload_check"  # (signature of file + choices, its report)
 ROUND_KEY = "upload_round"  # bumped after a submission: a fresh, empty file picker
 ENCODINGS = ("", "utf-8", "gbk", "gb18030")
 DEFAULT_LAYER = "restoration_parcels"
+ZONES_LAYER = "subsidence_zones"  # drawn under every upload: where restoration counts
 
 
 def _defaults(text: str, layer: str, language: str) -> tuple[tuple[str, str], ...]:
@@ -45,7 +48,7 @@ def _defaults(text: str, layer: str, language: str) -> tuple[tuple[str, str], ..
     return tuple(pairs)
 
 
-def _options(language: str, offered: list[str], layer: str) -> ReadOptions:
+def _options(language: str, offered: list[str], layer: str, scope: str) -> ReadOptions:
     """What the uploader may say about the file that it cannot say itself (all optional)."""
     with st.expander(t("pages.options", language)):
         cols = st.columns(2)
@@ -63,8 +66,10 @@ def _options(language: str, offered: list[str], layer: str) -> ReadOptions:
         text = st.text_area(
             t("pages.defaults", language), help=t("pages.defaults_help", language), key="up_defaults"
         )
+    columns, mapped_defaults = column_mapping.chosen(layer, scope)
+    defaults = (*_defaults(text, layer, language), *mapped_defaults)  # typed lines first: they win
     return ReadOptions(crs=crs.strip() or None, encoding=encoding or None, gcj02=gcj02,
-                       source_layer=source_layer, defaults=_defaults(text, layer, language))  # fmt: skip
+                       source_layer=source_layer, defaults=defaults, columns=columns)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -126,14 +131,39 @@ def _submit_form(chosen: Chosen, language: str) -> None:
             workflow.write(_submit(chosen, note, answers, language))
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _store_layer(location: str, stamp: data.Stamp, layer: str) -> gpd.GeoDataFrame:
+    """A layer's approved features, for the preview map (zones; what an upload overlaps)."""
+    with auth.opened_store(location) as store:
+        return store.features(layer)
+
+
 def _report(report: ValidationReport, filename: str, language: str) -> None:
     st.subheader(t("pages.report_heading", language))
     widgets.show_report(report.to_dict(language), filename, language)
     location, stamp = workflow.store_key()
-    preview = upload_map(report, language, workflow.districts_frame(location, stamp))
+    zones, approved = _store_layer(location, stamp, ZONES_LAYER), _store_layer(location, stamp, report.layer)
+    preview = upload_map(report, language, workflow.districts_frame(location, stamp), zones, approved)
     if preview is not None:
         st.caption(t("pages.upload_map_hint", language))
         widgets.show_map(preview, language, key="upload_map")
+
+
+def _template(layer: str, language: str) -> None:
+    """An empty file with the layer's Chinese columns, value lists and CRS, to fill in and upload."""
+    spec = get_layer(layer)
+    formats = [f for f in TEMPLATE_FORMATS if f != "xlsx" or spec.is_polygon]
+    with st.expander(t("ff.template_heading", language)):
+        fmt = st.radio(t("ff.template_format", language), formats, horizontal=True, key="up_template_format")
+        content, filename, mime = _template_file(layer, fmt, language)
+        st.download_button(t("ff.template_download", language), content, filename, mime,
+                           key="up_template_download")  # fmt: skip
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _template_file(layer: str, fmt: str, language: str) -> tuple[bytes, str, str]:
+    export = template(get_layer(layer), fmt, lang=language)
+    return export.data, export.filename, export.mime
 
 
 def _needs_changes(language: str) -> None:
@@ -147,21 +177,26 @@ def _upload(language: str) -> None:
     offered = submittable_layers(auth.principal())  # layers/*.toml: submit_roles
     layer = st.selectbox(t("pages.layer", language), offered, index=offered.index(DEFAULT_LAYER),
                          format_func=lambda n: widgets.layer_title(n, language), key="up_layer")  # fmt: skip
+    _template(layer, language)
     file = st.file_uploader(t("pages.file", language), help=t("pages.file_help", language),
                             key=f"up_file_{st.session_state.get(ROUND_KEY, 0)}")  # fmt: skip
     checked = st.session_state.get(CHECK_KEY)
     same_file = bool(file and checked and checked[1] and checked[0][0] == file.file_id)
-    options = _options(language, checked[1].source_layers if same_file else [], layer)
+    scope = str(file.file_id) if file else ""
+    options = _options(language, checked[1].source_layers if same_file else [], layer, scope)
     if file is None:
         return
     signature = (file.file_id, layer, options)
     chosen = Chosen(file.getvalue(), file.name, layer, options)
     if st.button(t("pages.check_button", language), type="primary"):
         checked = st.session_state[CHECK_KEY] = (signature, _check(chosen, language))
-    if not checked or checked[0] != signature or checked[1] is None:
+    if not checked or checked[1] is None or checked[0][0] != file.file_id:
         return
-    _report(checked[1], file.name, language)
-    if checked[1].ok:
+    current = checked[0] == signature  # else the options changed since: the report is stale
+    if current:
+        _report(checked[1], file.name, language)
+    column_mapping.show(checked[1], scope, language)  # kept while its choices change, until the next check
+    if current and checked[1].ok:
         _submit_form(chosen, language)
 
 

@@ -32,6 +32,8 @@ AREA_COLUMNS = {
     "面积(m2)": "m2",
     "area_m2": "m2",
     "tbmj": "m2",
+    "dkmj": None,
+    "地块面积": None,
     "面积": None,
     "mj": None,
     "area": None,

@@ -1,4 +1,8 @@
-"""Each feature's geometry fits the layer: polygon layers take (multi)polygons, river segments lines."""
+"""Each feature's geometry fits the layer: polygon layers take (multi)polygons, river segments lines.
+
+A line left for a polygon layer is one that does not close (closed ones became polygons), so it is
+refused as such: "线未闭合".
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,10 @@ class GeometryType:
             geom = ctx.geoms[i]
             if not ctx.present[i]:
                 out.append(finding(self.code, int(i), key="check.geometry_type.missing"))
+            elif ctx.spec.is_polygon and geom.geom_type in ("LineString", "MultiLineString"):
+                out.append(
+                    finding(self.code, int(i), {"found": geom.geom_type}, key="check.geometry_type.open_line")
+                )
             else:
                 found = Term(f"geometry.{geom.geom_type}")
                 out.append(
