@@ -121,8 +121,13 @@ def sync_layers(conn: QmarkConnection) -> None:
 
 
 def migrate(conn: QmarkConnection) -> None:
-    """Bring a store up to :data:`SCHEMA_VERSION`, one numbered step at a time."""
-    for version in range(schema_version(conn) + 1, SCHEMA_VERSION + 1):
-        for statement in MIGRATIONS[version]:
-            conn.execute(statement)
+    """Bring a store up to :data:`SCHEMA_VERSION`, one numbered step at a time (statements, or a
+    function of the connection)."""
+    for version in sorted(v for v in MIGRATIONS if schema_version(conn) < v <= SCHEMA_VERSION):
+        step = MIGRATIONS[version]
+        if callable(step):
+            step(conn)
+        else:
+            for statement in step:
+                conn.execute(statement)
         conn.execute(f"UPDATE {META_TABLE} SET value = ? WHERE key = 'schema_version'", (str(version),))
