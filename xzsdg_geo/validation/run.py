@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import numpy as np
@@ -15,6 +16,8 @@ from .registry import VALIDATORS, Validator
 from .report import FeatureReport, ValidationReport
 from .settings import ValidationSettings, validation_settings
 
+LOGGER = logging.getLogger(__name__)
+
 
 def run_checks(
     ctx: UploadContext, validators: Sequence[Validator] = VALIDATORS
@@ -25,6 +28,7 @@ def run_checks(
         try:
             found = validator.check(ctx)
         except Exception as err:  # a crashing check refuses the file; it never escapes as a traceback
+            LOGGER.exception("check %s crashed on %s", validator.code, ctx.upload.filename)
             found = [
                 finding(
                     "internal_error",
@@ -105,6 +109,7 @@ def validate_upload(
         findings, placed = run_checks(ctx)
         return build_report(ctx, findings, placed)
     except Exception as err:  # the report itself failed: still an answer, never a traceback
+        LOGGER.exception("validating %s for %s failed", filename, layer)
         detail = f"{type(err).__name__}: {str(err)[:160]}"
         return ValidationReport.refused(
             layer, [finding("internal_error", check="report", detail_text=detail)]
