@@ -116,7 +116,7 @@ def load_config(name: str, path: Path | None = None) -> dict[str, Any]:
         raise UserError("pkg.config.unparsable", path=path, error=str(err)) from None
     if unknown := _unknown_keys(raw, KNOWN_KEYS[name]):
         key, allowed = unknown[0]
-        raise UserError("pkg.config.unknown_key", path=path, key=key, allowed="、".join(allowed) or "—")
+        raise UserError("pkg.config.unknown_key", path=path, setting=key, allowed="、".join(allowed) or "—")
     LOGGER.debug("configuration %s read from %s", name, path)
     return raw
 
