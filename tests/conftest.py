@@ -134,7 +134,7 @@ def require_postgis() -> str:
     """The test server's URL; a skip (a failure in CI) when none is configured."""
     url = os.environ.get(POSTGIS_URL_ENV)
     require(
-        None if url else f"PostGIS backend not tested: {POSTGIS_URL_ENV} is not set, a server",
+        None if url else f"PostGIS backend not tested: {POSTGIS_URL_ENV} is not set, so a test server is",
         "start one with scripts/postgis.sh start (it installs postgresql-15-postgis-3)",
     )
     return url

@@ -33,6 +33,21 @@ class StyleClass:
 
 
 @dataclass(frozen=True)
+class Columns:
+    """How a file names a layer's columns and enum values: the store's codes (the default), or an
+    export's (Chinese headers and values)."""
+
+    names: dict[str, str] | None = None
+    values_named: bool = False
+
+    def name(self, code: str) -> str:
+        return (self.names or {}).get(code, code)
+
+
+STORE_COLUMNS = Columns()
+
+
+@dataclass(frozen=True)
 class LayerStyle:
     """The row QGIS reads for one table or view."""
 
@@ -47,13 +62,17 @@ def _rgba(color: str, opacity: float) -> str:
     return f"{red},{green},{blue},{round(255 * opacity)}"
 
 
-def style_classes(spec: LayerSpec, lang: str = "zh") -> list[StyleClass]:
+def style_classes(spec: LayerSpec, lang: str = "zh", values_named: bool = False) -> list[StyleClass]:
+    """The web map's legend entries; ``value`` is the enum code, or its Chinese name when the file
+    holds names (``values_named``)."""
     style = spec.style
     if "field" not in style:
         return [StyleClass(None, spec.title(lang), style.get("color", OTHER_COLOR))]
     by = spec.field(style["field"])
     labels = {v.code: (v.zh if lang == "zh" else v.en) for v in by.values}
-    classes = [StyleClass(code, labels.get(code, code), color) for code, color in style["colors"].items()]
+    stored = {v.code: (v.zh if values_named else v.code) for v in by.values}
+    classes = [StyleClass(stored.get(code, code), labels.get(code, code), color)
+               for code, color in style["colors"].items()]  # fmt: skip
     return [*classes, StyleClass(None, t("pkg.qgis.other", lang), OTHER_COLOR)]
 
 
@@ -78,13 +97,14 @@ def _symbol(parent: ET.Element, spec: LayerSpec, name: str, color: str) -> None:
         ET.SubElement(layer, "prop", k=key, v=value)
 
 
-def _renderer(root: ET.Element, spec: LayerSpec, classes: list[StyleClass]) -> None:
+def _renderer(root: ET.Element, spec: LayerSpec, classes: list[StyleClass], columns: Columns) -> None:
     if "field" not in spec.style:
         renderer = ET.SubElement(root, "renderer-v2", type="singleSymbol", symbollevels="0", forceraster="0")
         _symbol(ET.SubElement(renderer, "symbols"), spec, "0", classes[0].color)
         return
-    renderer = ET.SubElement(root, "renderer-v2", type="categorizedSymbol", attr=spec.style["field"],
-                             symbollevels="0", forceraster="0", enableorderby="0")  # fmt: skip
+    attr = columns.name(spec.style["field"])
+    renderer = ET.SubElement(root, "renderer-v2", type="categorizedSymbol", attr=attr, symbollevels="0",
+                             forceraster="0", enableorderby="0")  # fmt: skip
     categories, symbols = ET.SubElement(renderer, "categories"), ET.SubElement(renderer, "symbols")
     for i, c in enumerate(classes):
         ET.SubElement(
@@ -99,15 +119,16 @@ def _column_label(name: str, fields: dict[str, FieldSpec], lang: str) -> str:
     return t(f"pkg.qgis.col.{name}", lang)
 
 
-def _fields(root: ET.Element, spec: LayerSpec, lang: str) -> None:
-    """Aliases for every column, and a value map so an enum shows (and is edited) by its name."""
+def _fields(root: ET.Element, spec: LayerSpec, lang: str, columns: Columns) -> None:
+    """Aliases for every column, and a value map so an enum stored as a code shows (and is edited)
+    by its name."""
     fields = {f.name: f for f in spec.fields}
-    columns = [*VERSION_COLUMNS, *fields]
+    codes = [*VERSION_COLUMNS, *fields] if columns.names is None else list(columns.names)
     configuration = ET.SubElement(root, "fieldConfiguration")
-    for name in columns:
-        field = ET.SubElement(configuration, "field", name=name, configurationFlags="None")
+    for name in codes:
+        field = ET.SubElement(configuration, "field", name=columns.name(name), configurationFlags="None")
         spec_field = fields.get(name)
-        if spec_field is None or spec_field.type != "enum":
+        if spec_field is None or spec_field.type != "enum" or columns.values_named:
             continue
         widget = ET.SubElement(field, "editWidget", type="ValueMap")
         options = ET.SubElement(ET.SubElement(widget, "config"), "Option", type="Map")
@@ -117,14 +138,15 @@ def _fields(root: ET.Element, spec: LayerSpec, lang: str) -> None:
             ET.SubElement(entry, "Option", name=value.zh if lang == "zh" else value.en, type="QString",
                           value=value.code)  # fmt: skip
     aliases = ET.SubElement(root, "aliases")
-    for index, name in enumerate(columns):
-        ET.SubElement(aliases, "alias", field=name, index=str(index), name=_column_label(name, fields, lang))
+    for index, name in enumerate(codes):
+        label = _column_label(name, fields, lang) if columns.names is None else columns.name(name)
+        ET.SubElement(aliases, "alias", field=columns.name(name), index=str(index), name=label)
 
 
-def qml(spec: LayerSpec, lang: str = "zh") -> str:
+def qml(spec: LayerSpec, lang: str = "zh", columns: Columns = STORE_COLUMNS) -> str:
     root = ET.Element("qgis", version="3.28.0", styleCategories="Symbology|Fields|Forms")
-    _renderer(root, spec, style_classes(spec, lang))
-    _fields(root, spec, lang)
+    _renderer(root, spec, style_classes(spec, lang, columns.values_named), columns)
+    _fields(root, spec, lang, columns)
     return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ET.tostring(root, "unicode")
 
 
@@ -138,7 +160,7 @@ def _svg(parent: ET.Element, **params: object) -> None:
         ET.SubElement(parent, f"{{{_SE}}}SvgParameter", name=name.replace("_", "-")).text = str(value)
 
 
-def sld(spec: LayerSpec, lang: str = "zh") -> str:
+def sld(spec: LayerSpec, lang: str = "zh", columns: Columns = STORE_COLUMNS) -> str:
     """The same classes as SLD 1.1 rules (a rule per coloured value, then the rest)."""
     ET.register_namespace("", _SLD)
     ET.register_namespace("ogc", _OGC)
@@ -148,12 +170,12 @@ def sld(spec: LayerSpec, lang: str = "zh") -> str:
     ET.SubElement(named, f"{{{_SE}}}Name").text = spec.name
     feature_style = ET.SubElement(ET.SubElement(named, f"{{{_SLD}}}UserStyle"), f"{{{_SE}}}FeatureTypeStyle")
     style, line = spec.style, spec.is_line and not spec.is_polygon
-    for c in style_classes(spec, lang):
+    for c in style_classes(spec, lang, columns.values_named):
         rule = ET.SubElement(feature_style, f"{{{_SE}}}Rule")
         ET.SubElement(rule, f"{{{_SE}}}Name").text = c.label
         if c.value is not None:
             equal = ET.SubElement(ET.SubElement(rule, f"{{{_OGC}}}Filter"), f"{{{_OGC}}}PropertyIsEqualTo")
-            ET.SubElement(equal, f"{{{_OGC}}}PropertyName").text = style["field"]
+            ET.SubElement(equal, f"{{{_OGC}}}PropertyName").text = columns.name(style["field"])
             ET.SubElement(equal, f"{{{_OGC}}}Literal").text = c.value
         elif "field" in style:
             ET.SubElement(rule, f"{{{_SE}}}ElseFilter")
