@@ -53,8 +53,8 @@ class _Crashes:
 
 def test_a_crashing_check_logs_its_traceback(log_dir):
     logs.setup_logging(folder=log_dir)
-    upload = Upload(c.geojson(c.parcels()), "x.geojson", get_layer("restoration_parcels"), ReadOptions(), None,
-                    validation_settings())  # fmt: skip
+    spec = get_layer("restoration_parcels")
+    upload = Upload(c.geojson(c.parcels()), "x.geojson", spec, ReadOptions(), None, validation_settings())
     findings, _ = run_checks(UploadContext(upload), [*VALIDATORS[:6], _Crashes()])
     assert "internal_error" in {f.code for f in findings}
     logged = (log_dir / "xzsdg.log").read_text(encoding="utf-8")
