@@ -14,7 +14,7 @@ from pathlib import Path
 import pyogrio
 import pytest
 import shapely
-from system import validate_gpkg
+from system import require_tools, validate_gpkg
 
 from xzsdg_geo.layers import all_layers, get_layer
 from xzsdg_geo.services.setup import init_store
@@ -113,6 +113,7 @@ def test_each_layer_opens_styled_with_chinese_aliases(sample_store_file):
 @pytest.fixture(scope="module")
 def previous_release_store(tmp_path_factory) -> Path:
     """A sample store made by the previous release's own code (checked out from git)."""
+    require_tools("git", "tar", package="git tar")
     folder = tmp_path_factory.mktemp("previous")
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", PREVIOUS_RELEASE, "xzsdg_geo", "layers",
                               "config", "data"], capture_output=True)  # fmt: skip
@@ -153,3 +154,12 @@ def test_a_fresh_init_store_passes_the_validator_too(tmp_path):
     path = tmp_path / "empty.gpkg"
     init_store(str(path), with_sample=False).close()
     validate_gpkg(path)
+
+
+def test_both_backends_carry_a_default_style_per_layer_and_view(sample_store):
+    rows = sample_store._conn.execute(
+        "SELECT f_table_name, styleqml FROM layer_styles WHERE useasdefault AND f_geometry_column = 'geom'"
+    ).fetchall()
+    tables = {name for name, _ in rows}
+    assert tables == {*all_layers(), *(f"{n}_current" for n in all_layers())}
+    assert all("<renderer-v2" in str(qml) for _, qml in rows)
