@@ -21,10 +21,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from system import require_chromium
 
 from xzsdg_geo.paths import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
@@ -37,9 +37,8 @@ DRAWN_PATH = 'path.leaflet-interactive:not([d="M0 0"])'
 START_TIMEOUT_S = 90
 WAIT_MS = 60_000
 
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"
-)
+# Skips with the install command when Chromium or the CJK font is missing (fails under CI=true).
+needs_chromium = pytest.mark.usefixtures("chromium_available")
 
 
 def free_port() -> int:
@@ -64,7 +63,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
 
 @contextmanager
 def running_app(store: Path, folder: Path) -> Iterator[str]:
-    """``streamlit run app.py`` over ``store``; yields its URL, stops it afterwards (log in ``folder``)."""
+    """``streamlit run app.py`` over ``store``; yields its URL, stops it afterwards (log in ``folder``).
+    Only browser tests start it: without Chromium they skip before the server is started."""
+    require_chromium()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = folder / "streamlit.log"
@@ -89,7 +90,7 @@ def chromium() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(require_chromium()), args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:

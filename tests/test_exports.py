@@ -143,13 +143,14 @@ def test_layer_geopackage_read_by_gdal(store, tmp_path):
     assert export.filename.startswith("xzsdg_quarries_") and export.filename.endswith(".gpkg")
     path = tmp_path / export.filename
     path.write_bytes(export.data)
-    frame = pyogrio.read_dataframe(path)
+    frame = pyogrio.read_dataframe(path, layer="quarries")
     stored = store.features("quarries")
+    spec = get_layer("quarries")
     assert len(frame) == len(stored) and frame.crs.to_epsg() == 4490
-    assert list(frame.columns[:8]) == list(get_layer("quarries").field_names)
-    assert set(frame["status"]) <= {"未治理", "治理中", "已治理"}  # enum values in Chinese
-    assert str(frame["completed_on"].dtype).startswith("datetime64")  # dates as dates
-    info = pyogrio.read_info(path)
+    assert list(frame.columns[:8]) == [f.label_zh for f in spec.fields]  # Chinese names, as in every format
+    assert set(frame[spec.field("status").label_zh]) <= {"未治理", "治理中", "已治理"}  # values in Chinese
+    assert str(frame[spec.field("completed_on").label_zh].dtype).startswith("datetime64")  # dates as dates
+    info = pyogrio.read_info(path, layer="quarries")
     assert info["layer_metadata"]["IDENTIFIER"] == "采石宕口"
 
 
@@ -185,7 +186,7 @@ def test_whole_store_geopackage_has_every_layer_and_imports_back(store, empty_st
     path = tmp_path / "all.gpkg"
     path.write_bytes(export.data)
     listed = {name: kind for name, kind in pyogrio.list_layers(path)}
-    assert set(listed) == set(all_layers())
+    assert set(listed) == {*all_layers(), "layer_styles"}
     for name in all_layers():
         assert pyogrio.read_info(path, layer=name)["features"] == len(store.features(name))
     import_file(
@@ -244,8 +245,9 @@ def test_geojson_is_rfc7946_lonlat(store):
     assert len(data["features"]) == len(store.features("river_segments"))
     coords = np.array([c for f in data["features"] for line in f["geometry"]["coordinates"] for c in line])
     assert (coords[:, 0] > 116.3).all() and (coords[:, 0] < 118.7).all() and (coords[:, 1] > 33.7).all()
-    statuses = {f["properties"]["happy_status"] for f in data["features"]}
-    assert statuses <= {v.zh for v in get_layer("river_segments").field("happy_status").values}
+    status = get_layer("river_segments").field("happy_status")
+    statuses = {f["properties"][status.label_zh] for f in data["features"]}
+    assert statuses <= {v.zh for v in status.values}
 
 
 def test_kml_names_each_placemark(store):

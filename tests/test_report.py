@@ -6,15 +6,14 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+from system import require_cjk_font, require_poppler
 
 from xzsdg_geo import cli
 from xzsdg_geo.errors import UserError
@@ -25,7 +24,6 @@ from xzsdg_geo.store import open_store
 from xzsdg_geo.when import When
 
 YEAR, AS_OF = 2025, "2025-12-31"
-POPPLER = ("pdftotext", "pdffonts", "pdftoppm", "pdfinfo")
 SECTIONS = [  # headings, in the order the pages must give them
     "徐州市采煤沉陷区治理与生态修复年度监测报告",
     "一、采煤沉陷区治理和生态修复率",
@@ -35,15 +33,6 @@ SECTIONS = [  # headings, in the order the pages must give them
     "四、可持续发展指标（2025 年）",
     "五、数据来源与说明",
 ]
-
-
-def require_poppler() -> None:
-    """poppler-utils (Debian) reads the PDF; missing, the tests skip here and fail in CI."""
-    if missing := [tool for tool in POPPLER if shutil.which(tool) is None]:
-        reason = f"{', '.join(missing)} not found: apt-get install -y poppler-utils"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason)
 
 
 def poppler(*args: object) -> str:
@@ -56,6 +45,7 @@ def poppler(*args: object) -> str:
 def pdf(sample_store_file, tmp_path_factory) -> Path:
     """The report as ``python -m xzsdg_geo report`` writes it."""
     require_poppler()
+    require_cjk_font()
     out = tmp_path_factory.mktemp("report") / "report.pdf"
     code = cli.main(["report", "--year", str(YEAR), "--out", str(out), "--store", str(sample_store_file)])
     assert code == 0 and out.is_file()
@@ -70,6 +60,7 @@ def pages(pdf) -> list[str]:
 
 @pytest.fixture(scope="module")
 def html(sample_store_file) -> str:
+    require_cjk_font()
     store = open_store(str(sample_store_file))
     try:
         export = build_report(store, YEAR, "html", lang="zh")

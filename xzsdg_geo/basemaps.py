@@ -15,17 +15,17 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from .config import load_config
 from .errors import UserError
 from .i18n import t
-from .paths import CONFIG_DIR
+from .paths import config_path
 
-CONFIG_FILE = CONFIG_DIR / "basemaps.toml"
+CONFIG_FILE = config_path("basemaps.toml")
 NONE = "none"
 COORDS = ("wgs84", "gcj02")
 _DEFAULT_LINE = re.compile(r'^default\s*=\s*"[^"\n]*"', re.MULTILINE)
@@ -119,7 +119,7 @@ def load(path: Path | None = None) -> BasemapConfig:
     """The configured basemaps (``config/basemaps.toml`` unless ``path`` is given); read on each call
     (a small file an administrator may change)."""
     path = path or CONFIG_FILE
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    raw = load_config("basemaps.toml", path)
     basemaps = {name: _basemap(name, spec, path) for name, spec in raw.get("basemaps", {}).items()}
     if NONE not in basemaps or basemaps[NONE].online:
         raise ValueError(f"{path}: basemaps.{NONE} (no tiles) must be configured")

@@ -20,9 +20,10 @@ from ..services.auth import principal_of
 from ..textfmt import table
 from ..when import recorded_day
 from .clocks import add_recorded_option
-from .common import add_command, opened_store, year_arg
+from .common import add_command, date_arg, opened_store, year_arg
 
-FORMATS = ("xlsx", "csv", "gpkg", "shp", "geojson", "kml")
+FORMATS = ("xlsx", "csv", "csv-wide", "gpkg", "shp", "geojson", "kml")
+LAYER_CRS = ("EPSG:4490", "EPSG:4527", "EPSG:4528", "EPSG:4548", "EPSG:4549")  # exports.options.LAYER_CRS
 REPORT_SUFFIXES = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 
 
@@ -39,15 +40,17 @@ def write_out(export, out: str) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..exports import export_layer, export_rates, export_store
+    from ..exports import LayerOptions, export_layer, export_rates, export_store
+    from ..exports.options import FieldNames
 
+    options = LayerOptions(crs=args.crs, as_of=args.as_of, names=FieldNames(args.field_names))
     with opened_store(args) as store:
         if args.rates:
             export = export_rates(store, args.rates, args.format, known_at=args.as_recorded)
         elif args.layer:
-            export = export_layer(store, args.layer, args.format)
+            export = export_layer(store, args.layer, args.format, options)
         else:
-            export = export_store(store, args.format)
+            export = export_store(store, args.format, options)
     write_out(export, args.out)
     return 0
 
@@ -128,6 +131,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", required=True, choices=FORMATS, help=t("export.help_format"))
     p.add_argument("--out", required=True, help=t("export.help_out"))
     add_recorded_option(p)
+    layers = p.add_argument_group()  # layer and store exports
+    layers.add_argument("--crs", default="EPSG:4490", choices=LAYER_CRS, help=t("pkg.export.help_crs"))
+    layers.add_argument("--as-of", type=date_arg, metavar="YYYY-MM-DD", help=t("pkg.export.help_as_of"))
+    layers.add_argument(
+        "--field-names", choices=["zh", "en"], default="zh", help=t("pkg.export.help_field_names")
+    )
 
     p = add_command(sub, "report", cmd_report)
     p.add_argument("--year", type=year_arg, required=True, help=t("report.help_year"))

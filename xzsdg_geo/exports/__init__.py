@@ -23,10 +23,11 @@ from ..services.importing import layer_spec
 from ..store import Store
 from ..when import When, recorded_day
 from .base import Export, make_export
-from .csvfile import long_csv
+from .csvfile import long_csv, wide_csv
 from .geojson import geojson
 from .gpkg import geopackage
 from .kml import kml
+from .options import LayerOptions
 from .shp import shapefile_zip
 from .tables import Figures, gather, label_notes, label_texts, metric_tables
 from .xlsx import workbook
@@ -36,14 +37,15 @@ __all__ = [
     "LAYER_FORMATS",
     "TABLE_FORMATS",
     "Export",
+    "LayerOptions",
     "export_layer",
     "export_rates",
     "export_store",
 ]
 
-TABLE_FORMATS = ("xlsx", "csv")
-LAYER_WRITERS: dict[str, Callable[[Store, LayerSpec], bytes]] = {
-    "gpkg": lambda store, spec: geopackage(store, [spec]),
+TABLE_FORMATS = ("xlsx", "csv", "csv-wide")
+LAYER_WRITERS: dict[str, Callable[[Store, LayerSpec, LayerOptions], bytes]] = {
+    "gpkg": lambda store, spec, options: geopackage(store, [spec], options),
     "shp": shapefile_zip,
     "geojson": geojson,
     "kml": kml,
@@ -95,21 +97,32 @@ def export_rates(
         raise UserError("export.future_year", year=year)
     fig = gather(store, When(as_of, known_at), lang)
     tables = metric_tables(fig, lang)
-    if fmt == "csv":
-        return make_export(long_csv(tables, lang), f"xzsdg_rates_{year}", fmt)
+    if fmt in ("csv", "csv-wide"):
+        data = long_csv(tables, lang) if fmt == "csv" else wide_csv(tables, lang)
+        return make_export(data, f"xzsdg_rates_{year}" + ("_wide" if fmt == "csv-wide" else ""), fmt)
     indicators = tracker(store, year, today, known_at)
     book = workbook(tables, indicators, label_texts(fig, lang), about_lines(fig, year, lang), lang)
     return make_export(book, f"xzsdg_rates_{year}", fmt)
 
 
-def export_layer(store: Store, layer: str, fmt: str) -> Export:
-    """One layer's current features."""
+def _stem(what: str, options: LayerOptions) -> str:
+    day = options.as_of or today_cst()
+    crs = "" if options.crs == "EPSG:4490" else "_" + options.crs.replace(":", "").lower()
+    return f"xzsdg_{what}_{day:%Y%m%d}{crs}"
+
+
+def export_layer(store: Store, layer: str, fmt: str, options: LayerOptions | None = None) -> Export:
+    """One layer's features (current, or as of a day), in the options' CRS and field names."""
     _check_format(fmt, LAYER_FORMATS, "layer")
+    options = options or LayerOptions()
+    options.check(fmt)
     spec = layer_spec(layer)
-    return make_export(LAYER_WRITERS[fmt](store, spec), f"xzsdg_{spec.name}_{today_cst():%Y%m%d}", fmt)
+    return make_export(LAYER_WRITERS[fmt](store, spec, options), _stem(spec.name, options), fmt)
 
 
-def export_store(store: Store, fmt: str = "gpkg") -> Export:
-    """Every layer's current features in one GeoPackage, a table per layer."""
+def export_store(store: Store, fmt: str = "gpkg", options: LayerOptions | None = None) -> Export:
+    """Every layer's features in one GeoPackage, a table per layer."""
     _check_format(fmt, STORE_FORMATS, "store")
-    return make_export(geopackage(store, all_layers().values()), f"xzsdg_store_{today_cst():%Y%m%d}", fmt)
+    options = options or LayerOptions()
+    options.check(fmt)
+    return make_export(geopackage(store, all_layers().values(), options), _stem("store", options), fmt)

@@ -11,6 +11,7 @@ from pathlib import Path
 MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv",
+    "csv-wide": "text/csv",
     "gpkg": "application/geopackage+sqlite3",
     "shp": "application/zip",
     "geojson": "application/geo+json",
@@ -18,7 +19,7 @@ MIME = {
     "pdf": "application/pdf",
     "html": "text/html",
 }
-EXTENSIONS = {"shp": "zip"}  # a format whose file ends otherwise than its name
+EXTENSIONS = {"shp": "zip", "csv-wide": "csv"}  # a format whose file ends otherwise than its name
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,18 @@ import pyogrio
 from ..layers import LayerSpec
 from ..store import Store
 from .base import scratch
-from .frames import layer_frame
+from .frames import headers, layer_frame
+from .options import LayerOptions
 
 WGS84 = "EPSG:4326"  # CGCS2000 and WGS 84 agree to well under a metre here
 
 
-def geojson(store: Store, spec: LayerSpec) -> bytes:
+def geojson(store: Store, spec: LayerSpec, options: LayerOptions | None = None) -> bytes:
+    options = options or LayerOptions()
     with scratch() as tmp:
         path = tmp / f"{spec.name}.geojson"
         pyogrio.write_dataframe(
-            layer_frame(store, spec).to_crs(WGS84),
+            layer_frame(store, spec, options).rename(columns=headers(spec, options.names)).to_crs(WGS84),
             path,
             driver="GeoJSON",
             use_arrow=True,

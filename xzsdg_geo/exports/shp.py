@@ -21,7 +21,8 @@ import shapely
 from ..layers import LayerSpec
 from ..store import Store
 from .base import scratch
-from .frames import META_COLUMNS, layer_frame, meta_label
+from .frames import headers, layer_frame
+from .options import FieldNames, LayerOptions
 
 ENCODING = "CP936"
 CODE_PAGE = "936"
@@ -38,11 +39,14 @@ def _fits(name: str) -> bool:
     return len(name.encode("gbk", errors="replace")) <= MAX_NAME_BYTES
 
 
-def dbf_names(spec: LayerSpec) -> dict[str, str]:
-    """Column → field name in the ``.dbf``, unique and at most 10 GBK bytes each."""
+def dbf_names(spec: LayerSpec, names_in: FieldNames = FieldNames.ZH) -> dict[str, str]:
+    """Column → field name in the ``.dbf``, unique and at most 10 GBK bytes each: the name every
+    other format uses when it fits, else the first alias that does."""
     names: dict[str, str] = {}
-    candidates = [(f.name, (f.label_zh, *f.aliases, f.name)) for f in spec.fields]
-    candidates += [(m, (meta_label(m), m)) for m in META_COLUMNS]
+    aliases = {f.name: f.aliases for f in spec.fields}
+    candidates = [
+        (code, (header, *aliases.get(code, ()), code)) for code, header in headers(spec, names_in).items()
+    ]
     for column, spellings in candidates:
         taken = set(names.values())
         fitting = [s for s in spellings if _fits(s) and s not in taken]
@@ -68,10 +72,11 @@ def _mark_gbk(dbf: Path) -> None:
     dbf.with_suffix(".cpg").write_text(CODE_PAGE, encoding="ascii")
 
 
-def shapefile_zip(store: Store, spec: LayerSpec) -> bytes:
+def shapefile_zip(store: Store, spec: LayerSpec, options: LayerOptions | None = None) -> bytes:
     """A layer of one geometry family is one ``<layer>.shp``; a mixed one (polygons and points) is
     ``<layer>_polygon.shp`` and ``<layer>_point.shp``, for the families it holds."""
-    frame = layer_frame(store, spec).rename(columns=dbf_names(spec))
+    options = options or LayerOptions()
+    frame = layer_frame(store, spec, options).rename(columns=dbf_names(spec, options.names))
     declared = {_family(g) for g in spec.geometry}
     groups = _families(frame) if len(frame) else {_family(spec.geometry[0]): frame}
     buffer = io.BytesIO()

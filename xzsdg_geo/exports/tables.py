@@ -144,7 +144,7 @@ def _records(fig: Figures, metric: str, lang: str) -> list[tuple[str | None, str
 
 def _cell(column: Column, record: dict, lang: str) -> object:
     value = column.get(record)
-    return t(value, lang) if column.kind == "text" and value is not None else value
+    return t(str(value), lang) if column.kind == "text" and value is not None else value
 
 
 def metric_table(fig: Figures, metric: str, lang: str | None = None) -> MetricTable:

@@ -7,12 +7,11 @@ one distance without touching the configuration.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 
+from ..config import load_config
 from ..layers import get_layer
-from ..paths import CONFIG_DIR
 
 DISTANCE_METHODS = ("geodesic", "equal_area")
 LEVELS = ("low", "medium", "high")
@@ -107,4 +106,4 @@ def parse_rules(raw: dict) -> ProgressRules:
 
 @cache
 def progress_rules() -> ProgressRules:
-    return parse_rules(tomllib.loads((CONFIG_DIR / "progress.toml").read_text(encoding="utf-8")))
+    return parse_rules(load_config("progress.toml"))

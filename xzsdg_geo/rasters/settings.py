@@ -6,12 +6,11 @@ threshold without touching the configuration.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 
+from ..config import load_config
 from ..layers import get_layer
-from ..paths import CONFIG_DIR
 
 SIGNALS = ("ndvi", "water")
 TESTS = ("rise", "after")
@@ -75,4 +74,4 @@ def parse_rules(raw: dict) -> RasterRules:
 
 @cache
 def raster_rules() -> RasterRules:
-    return parse_rules(tomllib.loads((CONFIG_DIR / "rasters.toml").read_text(encoding="utf-8")))
+    return parse_rules(load_config("rasters.toml"))

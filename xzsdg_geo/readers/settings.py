@@ -6,12 +6,11 @@ limits in one place; this module is its one reader (the checks take their sectio
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 
+from ..config import load_config
 from ..crs import LEGACY_DATUMS
-from ..paths import CONFIG_DIR
 
 MB = 1024 * 1024
 
@@ -33,7 +32,7 @@ class UploadSettings:
 @cache
 def config() -> dict:
     """The raw ``config/validation.toml``."""
-    return tomllib.loads((CONFIG_DIR / "validation.toml").read_text(encoding="utf-8"))
+    return load_config("validation.toml")
 
 
 @cache

@@ -53,9 +53,9 @@ def _footnote(ax, notes: Sequence[str], below_pt: float) -> None:
 def rate_chart(report: RateReport, title: str, notes: Sequence[str], lang: str) -> bytes:
     """Each district's rate against its target, and the city's, as horizontal bars (districts without
     subsidence zones have no rate and no bar)."""
-    rows = [(d.name, d.rate_pct, d.target_pct, False) for d in report.districts]
-    rows.append((t("col.city", lang), report.city.rate_pct, report.target_pct, True))
-    rows = [r for r in rows if r[1] is not None]
+    every = [(d.name, d.rate_pct, d.target_pct, False) for d in report.districts]
+    every.append((t("col.city", lang), report.city.rate_pct, report.target_pct, True))
+    rows = [(name, rate, target, city) for name, rate, target, city in every if rate is not None]
     with matplotlib.rc_context(_style()):
         fig = Figure(figsize=(7.2, 0.32 * len(rows) + 1.4))
         ax = fig.add_subplot()

@@ -18,7 +18,7 @@ from typing import Protocol
 import geopandas as gpd
 import shapely
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 9
 VERSION_COLUMNS = ("feature_id", "version", "valid_from", "valid_to", "recorded_by", "source")
 
 

@@ -24,6 +24,7 @@ from .gpkg_accounts import AccountTables
 from .gpkg_audit import AuditTables
 from .gpkg_indicators import IndicatorTables
 from .gpkg_rasters import RasterTables
+from .gpkg_rtree import register_functions
 from .gpkg_schema import SRS_ID, create_schema, migrate, schema_version, sync_layers, up_to_date
 from .gpkg_workflow import WorkflowTables
 from .reads import VersionedReads
@@ -106,6 +107,7 @@ class GeoPackageStore(
         )
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
+        register_functions(conn)  # the R-tree triggers call them
         return conn
 
     @classmethod

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable
 
 from ..layers import all_layers
+from .gpkg_rtree import add_rtree
 
 _NO_CHANGE = "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
 
@@ -176,10 +177,61 @@ UNKEPT_FILES: list[str | Callable[[sqlite3.Connection], None]] = [
     + f" BEGIN SELECT RAISE(ABORT, '{FILES_MESSAGE}'); END",
 ]
 
-MIGRATIONS: dict[int, list] = {
+def _retype_times(conn: sqlite3.Connection, table: str) -> None:
+    """Declare ``valid_from``/``valid_to`` DATETIME in a table made when they were TEXT.
+
+    SQLite cannot alter a column's type; rebuilding each table would drop its triggers and
+    re-number nothing but cost a copy of all history. The declared type is only text in the schema
+    (the values stay ISO 8601 text either way), so the schema entry is edited in place, the change
+    the SQLite manual documents for writable_schema, and the schema cookie bumped so every connection
+    reloads it.
+    """
+    (sql,) = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).fetchone()
+    retyped = sql.replace(
+        "valid_from TEXT NOT NULL, valid_to TEXT,", "valid_from DATETIME NOT NULL, valid_to DATETIME,"
+    )
+    if retyped == sql:
+        return
+    (cookie,) = conn.execute("PRAGMA schema_version").fetchone()
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", (retyped, table))
+    conn.execute(f"PRAGMA schema_version = {cookie + 1}")
+    conn.execute("PRAGMA writable_schema = OFF")
+
+
+def shareable(conn: sqlite3.Connection) -> None:
+    """Version 9: a file a bureau can hand to QGIS users. OGC's required EPSG:4326 row, an R-tree
+    per layer table, DATETIME version columns, the views titled as the layers and the tables as their
+    history, and ``layer_styles`` (registered, which also keeps GDAL from listing unregistered tables)."""
+    from .gpkg_schema import LAYER_STYLES_DDL, SRS_ROWS, refresh_styles, retitle  # gpkg_schema imports us
+
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT,"
+        " extension_name TEXT NOT NULL, definition TEXT NOT NULL, scope TEXT NOT NULL,"
+        " CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))"
+    )
+    conn.executemany("INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)", SRS_ROWS)
+    tables = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
+    specs = [spec for spec in all_layers().values() if spec.name in tables]
+    for spec in specs:
+        _retype_times(conn, spec.name)
+        add_rtree(conn, spec.name)
+        retitle(conn, spec)
+    for statement in LAYER_STYLES_DDL:
+        conn.execute(statement)
+    refresh_styles(conn, specs)
+
+
+# A step is a list of statements and functions of the connection (for what depends on the declared
+# layers), run in order. Numbers were reserved per change, so a number may be absent.
+Step = list[str | Callable[[sqlite3.Connection], None]]
+MIGRATIONS: dict[int, Step] = {
     2: WORKFLOW,
     3: INDICATOR_VALUES,
     4: RASTERS,
     5: HISTORY_DEFENDED,
     6: UNKEPT_FILES,
+    9: [shareable],
 }

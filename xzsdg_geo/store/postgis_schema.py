@@ -145,8 +145,9 @@ def sync_layers(conn: QmarkConnection) -> None:
 
 
 def migrate(conn: QmarkConnection) -> None:
-    """Bring a store up to :data:`SCHEMA_VERSION`, one numbered step at a time."""
-    for version in range(schema_version(conn) + 1, SCHEMA_VERSION + 1):
+    """Bring a store up to :data:`SCHEMA_VERSION`, one numbered step at a time (each a list of
+    statements and functions of the connection)."""
+    for version in sorted(v for v in MIGRATIONS if schema_version(conn) < v <= SCHEMA_VERSION):
         for step in MIGRATIONS[version]:
             step(conn) if callable(step) else conn.execute(step)
         conn.execute(f"UPDATE {META_TABLE} SET value = ? WHERE key = 'schema_version'", (str(version),))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -19,6 +20,8 @@ from .registry import VALIDATORS, Validator
 from .report import FeatureReport, ValidationReport
 from .settings import ValidationSettings, validation_settings
 
+LOGGER = logging.getLogger(__name__)
+
 
 def run_checks(
     ctx: UploadContext, validators: Sequence[Validator] = VALIDATORS
@@ -31,6 +34,7 @@ def run_checks(
         except MemoryError:  # the worker's limit, not the check's fault: the worker reports it
             raise
         except Exception as err:  # a crashing check refuses the file; it never escapes as a traceback
+            LOGGER.exception("check %s crashed on %s", validator.code, ctx.upload.filename)
             found = [
                 finding(
                     "internal_error",
@@ -142,6 +146,7 @@ def validate_upload(
         limits = sandbox.Limits(settings.budgets.seconds, settings.budgets.memory_mb)
         result = sandbox.run_limited(check_upload, (replace(upload, store=view),), limits)
     except Exception as err:  # the worker could not even start: still an answer
+        LOGGER.exception("validating %s for %s failed", filename, layer)
         detail = f"{type(err).__name__}: {str(err)[:160]}"
         return ValidationReport.refused(
             layer, [finding("internal_error", check="worker", detail_text=detail)]

@@ -10,6 +10,7 @@ import streamlit as st
 
 from xzsdg_geo.dates import today_cst
 from xzsdg_geo.exports import LAYER_FORMATS, TABLE_FORMATS, Export, export_layer, export_rates, export_store
+from xzsdg_geo.exports.options import LAYER_CRS, LONLAT_ONLY_FORMATS, STORE_CRS, FieldNames, LayerOptions
 from xzsdg_geo.i18n import t
 from xzsdg_geo.layers import all_layers
 from xzsdg_geo.report import build_report
@@ -30,12 +31,17 @@ def _offer(key: str, build, language: str) -> None:
                            file_name=made.filename, mime=made.mime, key=f"download_{key}")  # fmt: skip
 
 
+def _table_format(fmt: str, language: str) -> str:
+    return t("pkg.export.wide_csv", language) if fmt == "csv-wide" else fmt
+
+
 def _figures(language: str) -> None:
     st.subheader(t("pages.export_figures", language))
     years = list(range(today_cst().year, FIRST_YEAR - 1, -1))
     cols = st.columns(2)
     year = cols[0].selectbox(t("pages.year", language), years, key="export_year")
-    fmt = cols[1].selectbox(t("pages.export_format", language), TABLE_FORMATS, key="export_table_fmt")
+    fmt = cols[1].selectbox(t("pages.export_format", language), TABLE_FORMATS, key="export_table_fmt",
+                            format_func=lambda f: _table_format(f, language))  # fmt: skip
     _offer(f"rates_{year}_{fmt}", lambda store: export_rates(store, year, fmt, lang=language), language)
     st.caption(t("pages.export_figures_help", language))
 
@@ -49,9 +55,23 @@ def _layers(language: str) -> None:
     )  # fmt: skip
     fmt = cols[1].selectbox(t("pages.export_format", language), LAYER_FORMATS, key="export_layer_fmt",
                             format_func=lambda f: t(f"pages.export_fmt_{f}", language))  # fmt: skip
-    _offer(f"layer_{layer}_{fmt}", lambda store: export_layer(store, layer, fmt), language)
+    options = _layer_options(fmt, language)
+    key = f"{fmt}_{options.crs}_{options.as_of}_{options.names}"
+    _offer(f"layer_{layer}_{key}", lambda store: export_layer(store, layer, fmt, options), language)
     st.markdown(t("pages.export_store", language))
-    _offer("store", export_store, language)
+    _offer(f"store_{key}", lambda store: export_store(store, "gpkg", options), language)
+
+
+def _layer_options(fmt: str, language: str) -> LayerOptions:
+    """The CLI's --crs, --as-of and --field-names (GeoJSON and KML are lon/lat by specification)."""
+    cols = st.columns(3)
+    choices = [STORE_CRS] if fmt in LONLAT_ONLY_FORMATS else list(LAYER_CRS)
+    crs = cols[0].selectbox(t("pkg.export.crs", language), choices, key=f"export_crs_{fmt}")
+    as_of = cols[1].date_input(t("pkg.export.as_of", language), value=today_cst(), max_value=today_cst(),
+                               key="export_as_of")  # fmt: skip
+    names = cols[2].selectbox(t("pkg.export.field_names", language), list(FieldNames), key="export_names",
+                              format_func=lambda n: t(f"pkg.export.names_{n}", language))  # fmt: skip
+    return LayerOptions(crs=crs, as_of=None if as_of == today_cst() else as_of, names=FieldNames(names))
 
 
 def _report(language: str) -> None:
