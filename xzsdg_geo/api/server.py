@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from ..errors import UserError
 from ..i18n import t
 from ..store import Store
 from .resources import build_resources
@@ -30,6 +33,15 @@ CONFIG_NAME, OPENAPI_NAME = "pygeoapi-config.yml", "pygeoapi-openapi.json"
 class Binding:
     host: str
     port: int
+
+
+def check_port(bind: Binding) -> None:
+    """Refuse a taken port before the slow start (the configuration computes the yearly rates)."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((bind.host, bind.port))
+        except OSError:
+            raise UserError("api.port_in_use", host=bind.host, port=bind.port) from None
 
 
 def pygeoapi_config(store: Store, location: str, settings: ApiSettings, workdir: Path, bind: Binding) -> dict:
@@ -66,6 +78,8 @@ def write_config(config: dict, workdir: Path) -> tuple[Path, Path]:
     password is in the configuration)."""
     from pygeoapi.openapi import get_oas
     from pygeoapi.util import to_json
+
+    logging.getLogger("pygeoapi").setLevel(logging.ERROR)  # its notes on column types are not ours
 
     config_path, openapi_path = workdir / CONFIG_NAME, workdir / OPENAPI_NAME
     config_path.touch(mode=0o600)

@@ -16,7 +16,7 @@ import pyogrio
 import shapely
 from pygeoapi.provider.base import BaseProvider, ProviderInvalidQueryError, ProviderItemNotFoundError
 
-from .query import date_window, output_transform
+from .query import bbox_xy, date_window, output_transform
 
 JSON_TYPES = {"int64": "integer", "int32": "integer", "float64": "number", "float32": "number"}
 GEOMETRY = "geom"
@@ -59,6 +59,7 @@ class GeoPackageViewProvider(BaseProvider):
         super().__init__(provider_def)
         self.table = provider_def["table"]
         self.id_field = ID_FIELD
+        self.storage_crs = provider_def["storage_crs"]
         self.rows = dict((self.options or {}).get("published_rows", {}))
         self._fields = self.get_fields()
 
@@ -118,7 +119,7 @@ class GeoPackageViewProvider(BaseProvider):
     def _bbox_ids(self, where: str, bbox: list[float]) -> list[str]:
         """Ids of the rows whose geometry meets ``bbox``: the GeoPackage's envelope columns narrow
         the rows, shapely decides (a view has no spatial index to ask)."""
-        minx, miny, maxx, maxy = (float(v) for v in bbox)
+        minx, miny, maxx, maxy = bbox_xy(bbox, self.storage_crs)
         envelope = (
             f"ST_MaxX({GEOMETRY}) >= {minx!r} AND ST_MinX({GEOMETRY}) <= {maxx!r}"
             f" AND ST_MaxY({GEOMETRY}) >= {miny!r} AND ST_MinY({GEOMETRY}) <= {maxy!r}"
@@ -158,9 +159,7 @@ class GeoPackageViewProvider(BaseProvider):
 
     def _features(self, frame, columns: list[str], crs_transform_spec) -> list[dict]:
         geometries = frame.geometry.to_numpy() if "geometry" in frame else np.full(len(frame), None)
-        transform = output_transform(crs_transform_spec)
-        if transform is not None:
-            geometries = transform(geometries)
+        geometries = output_transform(crs_transform_spec, self.storage_crs)(geometries)
         ids = frame[ID_FIELD].tolist()
         values = {c: _values(frame[c]) for c in columns}
         features = []

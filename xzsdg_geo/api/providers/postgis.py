@@ -6,18 +6,21 @@ The view has every column of the layer's table, the personal ``recorded_by`` inc
 ``sortby``) would still name every column. So this subclass narrows the fields to the published
 ones, adds the published-rows filter to every read (``get`` too, without the neighbours' ids the
 base class looks up over all rows), connects with psycopg 3 (the project's driver; the base class
-asks for psycopg2), and reads ``datetime`` as calendar days and writes the output CRS as the
-GeoPackage provider does.
+asks for psycopg2), reads ``datetime`` as calendar days, and reads the bbox and writes the output
+in the storage CRS's axis order (the base class takes stored x for the CRS's first axis, latitude
+in EPSG:4490) as the GeoPackage provider does.
 """
 
 from __future__ import annotations
 
 from pygeoapi.provider.base import ProviderInvalidQueryError, ProviderItemNotFoundError
+from geoalchemy2.functions import ST_Intersects, ST_MakeEnvelope
 from pygeoapi.provider.sql import GenericSQLProvider, PostgreSQLProvider
+from pygeoapi.util import get_crs_from_uri
 from sqlalchemy import and_, asc, desc, true
 from sqlalchemy.orm import Session
 
-from .query import date_window, output_transform
+from .query import bbox_xy, date_window, output_transform
 
 DRIVER = "postgresql+psycopg"
 
@@ -70,7 +73,13 @@ class PostGISViewProvider(PostgreSQLProvider):
         return and_(true(), *terms)
 
     def _get_crs_transform(self, crs_transform_spec=None):
-        return output_transform(crs_transform_spec)
+        return output_transform(crs_transform_spec, self.storage_crs)
+
+    def _get_bbox_filter(self, bbox):
+        if not bbox:
+            return true()
+        envelope = ST_MakeEnvelope(*bbox_xy(bbox, self.storage_crs), get_crs_from_uri(self.storage_crs).to_epsg())
+        return ST_Intersects(envelope, getattr(self.table_model, self.geom))
 
     def get(self, identifier, crs_transform_spec=None, **kwargs) -> dict:
         with Session(self._engine) as session:

@@ -10,6 +10,7 @@ import numpy as np
 import pyproj
 import shapely
 from pygeoapi.provider.base import ProviderInvalidQueryError
+from pygeoapi.util import get_crs_from_uri
 
 OPEN = ".."
 
@@ -45,22 +46,35 @@ def date_window(datetime_: str | None) -> DateWindow | None:
     return DateWindow(_day(first), _day(last))
 
 
-def output_transform(crs_transform_spec) -> Callable | None:
-    """The function taking stored geometries (one or an array) to the response CRS, or ``None``.
+def _north_first(crs: pyproj.CRS) -> bool:
+    return crs.axis_info[0].direction in ("north", "south")
 
-    Stores keep x = longitude whatever the CRS's axis order (as GeoPackage and PostGIS do), while
-    pygeoapi's own transform reads coordinates in the CRS's axis order (latitude first for
-    EPSG:4490), so the source side is read x/y here and the output written in the target's order.
+
+def bbox_xy(bbox: list[float], storage_crs: str) -> tuple[float, float, float, float]:
+    """``bbox`` as min x, min y, max x, max y of the stored geometries.
+
+    pygeoapi hands the bbox over in the storage CRS's axis order (latitude first for EPSG:4490),
+    while stores keep x = longitude whatever the CRS says (as GeoPackage and PostGIS do).
     """
-    if crs_transform_spec is None:
-        return None
-    source = pyproj.CRS.from_wkt(crs_transform_spec.source_crs_wkt)
-    target = pyproj.CRS.from_wkt(crs_transform_spec.target_crs_wkt)
+    values = [float(v) for v in bbox]
+    a, b, c, d = values[0:2] + values[3:5] if len(values) == 6 else values
+    return (b, a, d, c) if _north_first(get_crs_from_uri(storage_crs)) else (a, b, c, d)
+
+
+def output_transform(crs_transform_spec, storage_crs: str) -> Callable:
+    """The function taking stored geometries (one or an array) to the response CRS, in that CRS's
+    axis order: the storage CRS when the request names none other (pygeoapi then passes no spec).
+
+    Stored coordinates are x = longitude; pygeoapi's own transform would read them in the CRS's
+    axis order (latitude first for EPSG:4490), so the source side is read x/y here.
+    """
+    source = get_crs_from_uri(storage_crs)
+    target = source if crs_transform_spec is None else pyproj.CRS.from_wkt(crs_transform_spec.target_crs_wkt)
     transformer = pyproj.Transformer.from_crs(source, target)
-    north_first = source.axis_info[0].direction in ("north", "south")
+    swap = _north_first(source)
 
     def move(xy: np.ndarray) -> np.ndarray:
-        a, b = (xy[:, 1], xy[:, 0]) if north_first else (xy[:, 0], xy[:, 1])
+        a, b = (xy[:, 1], xy[:, 0]) if swap else (xy[:, 0], xy[:, 1])
         return np.column_stack(transformer.transform(a, b))
 
     return lambda geoms: shapely.transform(geoms, move)
