@@ -33,7 +33,8 @@ from xzsdg_geo.api.resources import RATES_COLLECTION, STORAGE_CRS, public_layers
 from xzsdg_geo.api.settings import api_settings
 from xzsdg_geo.layers import get_layer
 from xzsdg_geo.rates import compute_rates
-from xzsdg_geo.store import NewFeature, create_store, open_store
+from xzsdg_geo.services.setup import init_store
+from xzsdg_geo.store import NewFeature, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 120
@@ -358,8 +359,8 @@ N_LARGE = 10_000
 
 
 def _large_store(location: str) -> None:
-    """A store whose subsidence zones are ``N_LARGE`` small squares on a grid over the city."""
-    store = create_store(location)
+    """A store with the bundled districts, and ``N_LARGE`` small squares on a grid as zones."""
+    store = init_store(location)
     try:
         side = int(np.ceil(np.sqrt(N_LARGE)))
         features = [

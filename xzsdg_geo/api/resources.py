@@ -128,11 +128,12 @@ def layer_resource(spec: LayerSpec, store: Store, location: str, settings: ApiSe
 
 def rate_records(store: Store, settings: ApiSettings, today: dt.date) -> list[dict]:
     """Each district's rate at the end of every year from the configured first one (or from when
-    zones were first recorded) to this year, which counts up to ``today``."""
-    first = settings.rates_first_year
-    recorded = store.earliest_valid_from("subsidence_zones")
-    if recorded:
-        first = max(first, int(recorded[:4]))
+    districts and zones were both first recorded) to this year, which counts up to ``today``.
+    None while the store has no districts or no zones."""
+    recorded = [store.earliest_valid_from(layer) for layer in ("districts", "subsidence_zones")]
+    if None in recorded:
+        return []
+    first = max(settings.rates_first_year, *(int(r[:4]) for r in recorded))
     records = []
     for year in range(min(first, today.year), today.year + 1):
         report = compute_rates(store, dt.date(year, 12, 31) if year < today.year else today)
