@@ -9,15 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import numpy as np
@@ -26,9 +20,10 @@ import pyogrio
 import pytest
 import requests
 import shapely
+from conftest import BACKENDS, require_postgis
 from owslib.ogcapi.features import Features
 
-from conftest import BACKENDS, require_postgis
+from xzsdg_geo.api.background import free_port, serving
 from xzsdg_geo.api.resources import RATES_COLLECTION, STORAGE_CRS, public_layers
 from xzsdg_geo.api.settings import api_settings
 from xzsdg_geo.layers import get_layer
@@ -36,57 +31,18 @@ from xzsdg_geo.rates import compute_rates
 from xzsdg_geo.services.setup import init_store
 from xzsdg_geo.store import NewFeature, open_store
 
-ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT_S = 120
 PUBLIC = [spec.name for spec in public_layers()]
-PRIVATE_TABLES = ["xzsdg_users", "xzsdg_sessions", "xzsdg_audit", "xzsdg_uploads", "xzsdg_submissions",
-                  "xzsdg_imports", "xzsdg_files", "xzsdg_meta", "restoration_parcels_current", "gpkg_contents"]  # fmt: skip
+PRIVATE_TABLES = [
+    *("xzsdg_users", "xzsdg_sessions", "xzsdg_audit", "xzsdg_uploads", "xzsdg_submissions"),
+    *("xzsdg_imports", "xzsdg_files", "xzsdg_meta", "restoration_parcels_current", "gpkg_contents"),
+]
 ALLOWED_ORIGIN = "https://data.example.cn"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serving(location: str, workdir: Path, *extra: str) -> Iterator[str]:
-    """``xzsdg serve-api`` on ``location`` in a child process; yields its base URL."""
-    port = _free_port()
-    workdir.mkdir(parents=True, exist_ok=True)
-    log = (workdir / "server.log").open("w")
-    argv = [sys.executable, "-m", "xzsdg_geo", "serve-api", "--store", location, "--port", str(port),
-            "--workdir", str(workdir), *extra]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"serve-api exited: {(workdir / 'server.log').read_text()}")
-            try:
-                if requests.get(f"{url}/conformance", timeout=5).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"serve-api did not answer in {START_TIMEOUT_S} s")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
-def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
     """(API URL, store location) of a server on a copy of the sample store, per backend."""
     tmp = tmp_path_factory.mktemp(f"api-{request.param}")
     if request.param == "gpkg":
@@ -173,7 +129,10 @@ def test_only_completed_parcels_are_published(served):
     completed = parcels["status"] == "completed"
     assert ids == set(parcels.loc[completed, "feature_id"])
     hidden = parcels.loc[~completed, "feature_id"].iloc[0]
-    assert requests.get(f"{url}/collections/restoration_parcels/items/{hidden}?f=json", timeout=30).status_code == 404
+    assert (
+        requests.get(f"{url}/collections/restoration_parcels/items/{hidden}?f=json", timeout=30).status_code
+        == 404
+    )
     assert requests.get(f"{url}/collections/restoration_parcels/items?status=planned&f=json",
                         timeout=30).json()["numberMatched"] == 0  # fmt: skip
 
@@ -201,7 +160,9 @@ def test_schema_describes_the_published_fields_in_both_languages(served):
     status = schema["properties"]["status"]
     assert status["title"] == spec.field("status").label_zh
     assert spec.field("status").label_en in status["description"]
-    assert "completed = " in status["description"] and status["enum"] == [v.code for v in spec.field("status").values]
+    assert "completed = " in status["description"] and status["enum"] == [
+        v.code for v in spec.field("status").values
+    ]
     queryables = requests.get(f"{url}/collections/restoration_parcels/queryables?f=json", timeout=30).json()
     assert set(queryables["properties"]) == {*spec.field_names, "geometry"}
 
@@ -218,10 +179,14 @@ def test_bbox_and_datetime_queries_return_what_the_store_says(served):
     days = pd.to_datetime(parcels["completed_on"]).dt.date
     in_2020 = set(parcels.index[(days >= dt.date(2020, 1, 1)) & (days <= dt.date(2020, 12, 31))])
     assert set(_ids(url, "restoration_parcels", datetime="2020-01-01/2020-12-31")) == in_2020 != set()
-    assert set(_ids(url, "restoration_parcels", datetime="2020-01-01T00:00:00Z/2020-12-31T23:59:59Z")) == in_2020
+    assert (
+        set(_ids(url, "restoration_parcels", datetime="2020-01-01T00:00:00Z/2020-12-31T23:59:59Z")) == in_2020
+    )
     before = set(parcels.index[days <= dt.date(2015, 6, 30)])
     assert set(_ids(url, "restoration_parcels", datetime="../2015-06-30")) == before
-    both = set(_ids(url, "restoration_parcels", bbox=",".join(map(str, box)), datetime="2020-01-01/2020-12-31"))
+    both = set(
+        _ids(url, "restoration_parcels", bbox=",".join(map(str, box)), datetime="2020-01-01/2020-12-31")
+    )
     assert both == inside & in_2020
     bad = requests.get(f"{url}/collections/restoration_parcels/items?datetime=soon&f=json", timeout=30)
     assert bad.status_code == 400
@@ -268,7 +233,15 @@ def _private_words(location: str) -> list[str]:
         recorders = {str(v) for layer in PUBLIC for v in store.features(layer)["recorded_by"]}
     finally:
         store.close()
-    return ["head_320302", "field_team", "$argon2", "recorded_by", "password", *recorders, *PRIVATE_TABLES[:6]]
+    return [
+        "head_320302",
+        "field_team",
+        "$argon2",
+        "recorded_by",
+        "password",
+        *recorders,
+        *PRIVATE_TABLES[:6],
+    ]
 
 
 def _assert_clean(text: str, words: list[str], where: str) -> None:
@@ -295,13 +268,25 @@ def test_nothing_private_is_reachable(served):
             answer = requests.get(f"{url}{path}?f=json", timeout=30)
             assert answer.status_code in (400, 404), (path, answer.status_code)
             _assert_clean(answer.text, words, path)
-    for path in ("/", "/openapi?f=json", "/conformance", "/collections", "/processes", "/jobs", "/stac",
-                 "/TileMatrixSets", "/collections/districts/tiles", "/collections/restoration_parcels/items/x",
-                 "/admin/config", "/collections/restoration_parcels/items?recorded_by=system&f=json",
-                 "/collections/restoration_parcels/items?properties=recorded_by,source&f=json",
-                 "/collections/restoration_parcels/items?sortby=recorded_by&f=json",
-                 "/collections/restoration_parcels/items?filter=recorded_by%3D%27system%27&f=json",
-                 "/static/../../../../etc/passwd", "/collections/restoration_parcels/items/..%2F..%2Fxzsdg_users"):
+    for path in (
+        "/",
+        "/openapi?f=json",
+        "/conformance",
+        "/collections",
+        "/processes",
+        "/jobs",
+        "/stac",
+        "/TileMatrixSets",
+        "/collections/districts/tiles",
+        "/collections/restoration_parcels/items/x",
+        "/admin/config",
+        "/collections/restoration_parcels/items?recorded_by=system&f=json",
+        "/collections/restoration_parcels/items?properties=recorded_by,source&f=json",
+        "/collections/restoration_parcels/items?sortby=recorded_by&f=json",
+        "/collections/restoration_parcels/items?filter=recorded_by%3D%27system%27&f=json",
+        "/static/../../../../etc/passwd",
+        "/collections/restoration_parcels/items/..%2F..%2Fxzsdg_users",
+    ):
         answer = requests.get(f"{url}{path}", timeout=30)
         assert answer.status_code < 500, (path, answer.status_code, answer.text[:300])
         assert "root:" not in answer.text
@@ -363,12 +348,11 @@ def _large_store(location: str) -> None:
     store = init_store(location)
     try:
         side = int(np.ceil(np.sqrt(N_LARGE)))
-        features = [
-            NewFeature(f"Z{i:05d}", shapely.box(x := 116.5 + 0.01 * (i % side), y := 34.0 + 0.005 * (i // side),
-                                                x + 0.004, y + 0.003),
-                       {"zone_id": f"Z{i:05d}", "name": f"沉陷区{i}", "severity": "light", "mine": "m"})
-            for i in range(N_LARGE)
-        ]  # fmt: skip
+        features = []
+        for i in range(N_LARGE):
+            x, y = 116.5 + 0.01 * (i % side), 34.0 + 0.005 * (i // side)
+            fields = {"zone_id": f"Z{i:05d}", "name": f"沉陷区{i}", "severity": "light", "mine": "m"}
+            features.append(NewFeature(f"Z{i:05d}", shapely.box(x, y, x + 0.004, y + 0.003), fields))
         store.write_features("subsidence_zones", features, by="tester", source="test:grid")
     finally:
         store.close()
@@ -407,10 +391,12 @@ def test_without_configured_origins_no_site_may_read_it(served):
 
 
 def test_serve_api_refuses_a_missing_store_and_a_taken_port(run, tmp_path, sample_store_file):
-    code, _, err = run("serve-api", "--store", str(tmp_path / "none.gpkg"), "--port", str(_free_port()))
+    code, _, err = run("serve-api", "--store", str(tmp_path / "none.gpkg"), "--port", str(free_port()))
     assert code != 0 and "Traceback" not in err and err.strip()
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        code, _, err = run("serve-api", "--store", str(sample_store_file), "--port", str(taken.getsockname()[1]))
+        code, _, err = run(
+            "serve-api", "--store", str(sample_store_file), "--port", str(taken.getsockname()[1])
+        )
     assert code != 0 and "端口" in err and "--port" in err

@@ -86,7 +86,11 @@ def _provider(spec: LayerSpec, location: str, settings: ApiSettings) -> dict:
     if is_postgres_url(location):
         return {**common, "name": f"{PROVIDERS}.postgis.PostGISViewProvider", "data": _postgis_data(location),
                 "geom_field": "geom"}  # fmt: skip
-    return {**common, "name": f"{PROVIDERS}.gpkg.GeoPackageViewProvider", "data": str(Path(location).resolve())}
+    return {
+        **common,
+        "name": f"{PROVIDERS}.gpkg.GeoPackageViewProvider",
+        "data": str(Path(location).resolve()),
+    }
 
 
 def _description(spec: LayerSpec, settings: ApiSettings, label: str | None) -> dict[str, str]:
@@ -95,8 +99,7 @@ def _description(spec: LayerSpec, settings: ApiSettings, label: str | None) -> d
         parts = [t("api.collection_description", lang, title=spec.title(lang))]
         rows = settings.published_rows.get(spec.name)
         if rows:
-            conditions = ", ".join(f"{spec.field(f).label_zh if lang == 'zh' else spec.field(f).label_en} = "
-                                   f"{_value_label(spec.field(f), v, lang)}" for f, v in rows.items())  # fmt: skip
+            conditions = ", ".join(_condition(spec.field(f), v, lang) for f, v in rows.items())
             parts.append(t("api.rows_note", lang, conditions=conditions))
         if label:
             parts.append(t("api.label_note", lang, label=t(label, lang)))
@@ -104,18 +107,25 @@ def _description(spec: LayerSpec, settings: ApiSettings, label: str | None) -> d
     return out
 
 
-def _value_label(spec: FieldSpec, code: str, lang: str) -> str:
+def _condition(spec: FieldSpec, code: str, lang: str) -> str:
+    """ "状态 = 已完成": a published-rows condition as a reader sees it."""
+    label = spec.label_zh if lang == "zh" else spec.label_en
     if not spec.values:
-        return code
+        return f"{label} = {code}"
     value = spec.value(code)
-    return value.zh if lang == "zh" else value.en
+    return f"{label} = {value.zh if lang == 'zh' else value.en}"
 
 
 def layer_resource(spec: LayerSpec, store: Store, location: str, settings: ApiSettings) -> dict:
     """One public layer as a pygeoapi collection."""
     frame = store.features(spec.name, fields=[])
     label = provenance(frame)
-    keywords = [spec.name, spec.title_zh, spec.title_en, *([t(label, lang) for lang in LANGS] if label else [])]
+    keywords = [
+        spec.name,
+        spec.title_zh,
+        spec.title_en,
+        *([t(label, lang) for lang in LANGS] if label else []),
+    ]
     return {
         "type": "collection",
         "title": {"zh": spec.title_zh, "en": spec.title_en},
@@ -138,10 +148,10 @@ def rate_records(store: Store, settings: ApiSettings, today: dt.date) -> list[di
     for year in range(min(first, today.year), today.year + 1):
         report = compute_rates(store, dt.date(year, 12, 31) if year < today.year else today)
         for d in report.districts:
-            row = {"id": f"{year}-{d.adcode}", "year": year, "as_of": report.as_of.isoformat(), "adcode": d.adcode,
-                   "name": d.name, "zone_ha": d.zone_ha, "restored_ha": d.restored_ha, "rate_pct": d.rate_pct,
-                   "target_pct": d.target_pct, "gap_ha": d.gap_ha, "on_track": d.on_track}  # fmt: skip
-            records.append(row)
+            fields = {name: getattr(d, name) for name in RATE_FIELDS if hasattr(d, name)}
+            records.append(
+                {"id": f"{year}-{d.adcode}", "year": year, "as_of": report.as_of.isoformat(), **fields}
+            )
     return records
 
 
@@ -162,8 +172,16 @@ def rates_resource(store: Store, settings: ApiSettings, workdir: Path, bbox: lis
         "description": _both("api.rates_description"),
         "keywords": [RATES_COLLECTION, t("api.rates_title", "zh")],
         "extents": {"spatial": {"bbox": bbox, "crs": CRS84}},
-        "providers": [{"type": "feature", "name": f"{PROVIDERS}.records.RecordsProvider", "data": str(path),
-                       "id_field": "id", "time_field": "as_of", "editable": False}],  # fmt: skip
+        "providers": [
+            {
+                "type": "feature",
+                "name": f"{PROVIDERS}.records.RecordsProvider",
+                "data": str(path),
+                "id_field": "id",
+                "time_field": "as_of",
+                "editable": False,
+            }
+        ],
     }
 
 

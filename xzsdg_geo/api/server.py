@@ -22,7 +22,8 @@ import yaml
 from ..errors import UserError
 from ..i18n import t
 from ..store import Store
-from .resources import build_resources
+from .providers.query import warm_transform
+from .resources import CRS84, STORAGE_CRS, build_resources
 from .settings import ApiSettings
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -109,9 +110,12 @@ def asgi_app(config_path: Path, openapi_path: Path, settings: ApiSettings):
     from starlette.middleware.cors import CORSMiddleware
 
     os.environ["PYGEOAPI_CONFIG"], os.environ["PYGEOAPI_OPENAPI"] = str(config_path), str(openapi_path)
+    warm_transform(STORAGE_CRS, CRS84)  # its first use takes a second: not the first client's wait
     app = importlib.import_module("pygeoapi.starlette_app").APP
     if settings.cors_origins:
-        app = CORSMiddleware(app, allow_origins=list(settings.cors_origins), allow_methods=sorted(READ_METHODS))
+        app = CORSMiddleware(
+            app, allow_origins=list(settings.cors_origins), allow_methods=sorted(READ_METHODS)
+        )
     return ReadOnly(app)
 
 

@@ -59,6 +59,8 @@ def api_settings() -> ApiSettings:
         default_items=int(paging["default_items"]),
         max_items=int(paging["max_items"]),
         time_fields=dict(raw.get("time_fields", {})),
-        published_rows={k: {f: str(v) for f, v in d.items()} for k, d in raw.get("published_rows", {}).items()},
+        published_rows={
+            k: {f: str(v) for f, v in d.items()} for k, d in raw.get("published_rows", {}).items()
+        },
         rates_first_year=int(raw["rates"]["first_year"]),
     )

@@ -113,7 +113,9 @@ class GeoPackageViewProvider(BaseProvider):
         return pyogrio.read_dataframe(self.data, sql=sql, read_geometry=geometry)
 
     def _count(self, where: str) -> int:
-        frame = pyogrio.read_dataframe(self.data, sql=f"SELECT COUNT(*) AS n FROM {_column(self.table)} WHERE {where}")
+        frame = pyogrio.read_dataframe(
+            self.data, sql=f"SELECT COUNT(*) AS n FROM {_column(self.table)} WHERE {where}"
+        )
         return int(frame["n"].iloc[0])
 
     def _bbox_ids(self, where: str, bbox: list[float]) -> list[str]:
@@ -174,4 +176,3 @@ class GeoPackageViewProvider(BaseProvider):
 
     def __repr__(self) -> str:
         return f"<GeoPackageViewProvider> {self.table}"
-

@@ -13,8 +13,8 @@ in EPSG:4490) as the GeoPackage provider does.
 
 from __future__ import annotations
 
-from pygeoapi.provider.base import ProviderInvalidQueryError, ProviderItemNotFoundError
 from geoalchemy2.functions import ST_Intersects, ST_MakeEnvelope
+from pygeoapi.provider.base import ProviderInvalidQueryError, ProviderItemNotFoundError
 from pygeoapi.provider.sql import GenericSQLProvider, PostgreSQLProvider
 from pygeoapi.util import get_crs_from_uri
 from sqlalchemy import and_, asc, desc, true
@@ -78,7 +78,9 @@ class PostGISViewProvider(PostgreSQLProvider):
     def _get_bbox_filter(self, bbox):
         if not bbox:
             return true()
-        envelope = ST_MakeEnvelope(*bbox_xy(bbox, self.storage_crs), get_crs_from_uri(self.storage_crs).to_epsg())
+        envelope = ST_MakeEnvelope(
+            *bbox_xy(bbox, self.storage_crs), get_crs_from_uri(self.storage_crs).to_epsg()
+        )
         return ST_Intersects(envelope, getattr(self.table_model, self.geom))
 
     def get(self, identifier, crs_transform_spec=None, **kwargs) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -61,6 +62,19 @@ def bbox_xy(bbox: list[float], storage_crs: str) -> tuple[float, float, float, f
     return (b, a, d, c) if _north_first(get_crs_from_uri(storage_crs)) else (a, b, c, d)
 
 
+@functools.lru_cache(maxsize=16)
+def _transformer(source_wkt: str, target_wkt: str) -> tuple[pyproj.Transformer, bool]:
+    """Made once per pair: finding the operation takes pyproj about a second, and pygeoapi makes a
+    new provider for every request."""
+    source, target = pyproj.CRS.from_wkt(source_wkt), pyproj.CRS.from_wkt(target_wkt)
+    return pyproj.Transformer.from_crs(source, target), _north_first(source)
+
+
+def warm_transform(storage_crs: str, output_crs: str) -> None:
+    """Find the operation between these CRSs now (see ``_transformer``)."""
+    _transformer(get_crs_from_uri(storage_crs).to_wkt(), get_crs_from_uri(output_crs).to_wkt())
+
+
 def output_transform(crs_transform_spec, storage_crs: str) -> Callable:
     """The function taking stored geometries (one or an array) to the response CRS, in that CRS's
     axis order: the storage CRS when the request names none other (pygeoapi then passes no spec).
@@ -68,10 +82,9 @@ def output_transform(crs_transform_spec, storage_crs: str) -> Callable:
     Stored coordinates are x = longitude; pygeoapi's own transform would read them in the CRS's
     axis order (latitude first for EPSG:4490), so the source side is read x/y here.
     """
-    source = get_crs_from_uri(storage_crs)
-    target = source if crs_transform_spec is None else pyproj.CRS.from_wkt(crs_transform_spec.target_crs_wkt)
-    transformer = pyproj.Transformer.from_crs(source, target)
-    swap = _north_first(source)
+    source = get_crs_from_uri(storage_crs).to_wkt()
+    target = source if crs_transform_spec is None else crs_transform_spec.target_crs_wkt
+    transformer, swap = _transformer(source, target)
 
     def move(xy: np.ndarray) -> np.ndarray:
         a, b = (xy[:, 1], xy[:, 0]) if swap else (xy[:, 0], xy[:, 1])
