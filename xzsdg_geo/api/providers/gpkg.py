@@ -16,7 +16,7 @@ import pyogrio
 import shapely
 from pygeoapi.provider.base import BaseProvider, ProviderInvalidQueryError, ProviderItemNotFoundError
 
-from .query import bbox_xy, date_window, output_transform
+from .query import bbox_xy, date_window, geojson_geometries, output_transform
 
 JSON_TYPES = {"int64": "integer", "int32": "integer", "float64": "number", "float32": "number"}
 GEOMETRY = "geom"
@@ -44,10 +44,11 @@ def _plain(value: object) -> object:
 
 
 def _values(column: pd.Series) -> list:
-    """A column's values; dates (read as timestamps when GDAL knows the column's type) as days."""
+    """A column's values as JSON takes them: dates (read as timestamps when GDAL knows the column's
+    type) as days, NumPy scalars as Python ones, missing values (NaN, NaT) as None."""
     if pd.api.types.is_datetime64_any_dtype(column):
         return [None if pd.isna(v) else v.date().isoformat() for v in column]
-    return column.tolist()
+    return [_plain(v) for v in column.tolist()]
 
 
 class GeoPackageViewProvider(BaseProvider):
@@ -160,19 +161,17 @@ class GeoPackageViewProvider(BaseProvider):
         return self._features(frame, self.properties, crs_transform_spec)[0]
 
     def _features(self, frame, columns: list[str], crs_transform_spec) -> list[dict]:
-        geometries = frame.geometry.to_numpy() if "geometry" in frame else np.full(len(frame), None)
-        geometries = output_transform(crs_transform_spec, self.storage_crs)(geometries)
         ids = frame[ID_FIELD].tolist()
-        values = {c: _values(frame[c]) for c in columns}
-        features = []
-        for i, geom in enumerate(geometries):
-            features.append({
-                "type": "Feature",
-                "id": ids[i],
-                "geometry": None if geom is None else shapely.geometry.mapping(geom),
-                "properties": {c: _plain(values[c][i]) for c in columns},
-            })  # fmt: skip
-        return features
+        if "geometry" in frame:
+            moved = output_transform(crs_transform_spec, self.storage_crs)(frame.geometry.to_numpy())
+            geometries = geojson_geometries(moved)
+        else:
+            geometries = [None] * len(ids)
+        rows = zip(*(_values(frame[c]) for c in columns), strict=True) if columns else ((),) * len(ids)
+        return [
+            {"type": "Feature", "id": i, "geometry": g, "properties": dict(zip(columns, row, strict=True))}
+            for i, g, row in zip(ids, geometries, rows, strict=True)
+        ]
 
     def __repr__(self) -> str:
         return f"<GeoPackageViewProvider> {self.table}"

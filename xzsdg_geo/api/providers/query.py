@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -62,17 +63,35 @@ def bbox_xy(bbox: list[float], storage_crs: str) -> tuple[float, float, float, f
     return (b, a, d, c) if _north_first(get_crs_from_uri(storage_crs)) else (a, b, c, d)
 
 
+def _swap(xy: np.ndarray) -> np.ndarray:
+    return xy[:, ::-1]
+
+
 @functools.lru_cache(maxsize=16)
-def _transformer(source_wkt: str, target_wkt: str) -> tuple[pyproj.Transformer, bool]:
-    """Made once per pair: finding the operation takes pyproj about a second, and pygeoapi makes a
-    new provider for every request."""
+def _mover(source_wkt: str, target_wkt: str) -> Callable[[np.ndarray], np.ndarray] | None:
+    """What to do to stored x/y coordinates for the target CRS: nothing (``None``), swap the axes,
+    or run pyproj's operation. Made once per pair: finding the operation takes pyproj about a
+    second and pygeoapi makes a new provider for every request; and CGCS2000 to CRS84 (the
+    default output) is no operation at all, so the coordinates are not even copied then."""
     source, target = pyproj.CRS.from_wkt(source_wkt), pyproj.CRS.from_wkt(target_wkt)
-    return pyproj.Transformer.from_crs(source, target), _north_first(source)
+    transformer = pyproj.Transformer.from_crs(source, target)
+    swap_in = _north_first(source)  # stored x/y read in the source's axis order
+    operation = transformer.definition.split()[0]
+    if operation in ("proj=noop", "proj=axisswap") and (
+        operation == "proj=noop" or "order=2,1" in transformer.definition
+    ):
+        return _swap if swap_in != (operation == "proj=axisswap") else None
+
+    def move(xy: np.ndarray) -> np.ndarray:
+        a, b = (xy[:, 1], xy[:, 0]) if swap_in else (xy[:, 0], xy[:, 1])
+        return np.column_stack(transformer.transform(a, b))
+
+    return move
 
 
 def warm_transform(storage_crs: str, output_crs: str) -> None:
-    """Find the operation between these CRSs now (see ``_transformer``)."""
-    _transformer(get_crs_from_uri(storage_crs).to_wkt(), get_crs_from_uri(output_crs).to_wkt())
+    """Find the operation between these CRSs now (see ``_mover``)."""
+    _mover(get_crs_from_uri(storage_crs).to_wkt(), get_crs_from_uri(output_crs).to_wkt())
 
 
 def output_transform(crs_transform_spec, storage_crs: str) -> Callable:
@@ -84,10 +103,33 @@ def output_transform(crs_transform_spec, storage_crs: str) -> Callable:
     """
     source = get_crs_from_uri(storage_crs).to_wkt()
     target = source if crs_transform_spec is None else crs_transform_spec.target_crs_wkt
-    transformer, swap = _transformer(source, target)
-
-    def move(xy: np.ndarray) -> np.ndarray:
-        a, b = (xy[:, 1], xy[:, 0]) if swap else (xy[:, 0], xy[:, 1])
-        return np.column_stack(transformer.transform(a, b))
-
+    move = _mover(source, target)
+    if move is None:
+        return lambda geoms: geoms
     return lambda geoms: shapely.transform(geoms, move)
+
+
+GEOJSON_TYPES = {
+    0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon",
+}  # fmt: skip
+
+
+def geojson_geometries(geoms: np.ndarray) -> list[dict | None]:
+    """GeoJSON geometry objects of a page of geometries, built from one coordinate array.
+
+    ``shapely.geometry.mapping`` walks every ring in Python and is the largest cost of a page, so
+    a page of one geometry type is nested from ``to_ragged_array``'s offsets instead; a page that
+    mixes types (or has empty geometries) takes the per-geometry way.
+    """
+    types = shapely.get_type_id(geoms)
+    if len(geoms) == 0 or len(set(types.tolist())) != 1 or int(types[0]) not in GEOJSON_TYPES:
+        return [None if g is None or shapely.is_empty(g) else shapely.geometry.mapping(g) for g in geoms]
+    if shapely.is_empty(geoms).any():
+        return [None if shapely.is_empty(g) else shapely.geometry.mapping(g) for g in geoms]
+    _, coords, offsets = shapely.to_ragged_array(geoms)
+    items = coords.tolist()
+    for level in offsets:
+        bounds = level.tolist()
+        items = [items[a:b] for a, b in itertools.pairwise(bounds)]
+    name = GEOJSON_TYPES[int(types[0])]
+    return [{"type": name, "coordinates": c} for c in items]
