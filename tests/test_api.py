@@ -52,8 +52,8 @@ def served(
         require_postgis()
         postgis = request.getfixturevalue("postgis")
         location = postgis.copy_store(request.getfixturevalue("postgis_sample_template"))
-    with serving(location, tmp / "work") as url:
-        yield url, location
+    with serving(location, tmp / "work") as server:
+        yield server.url, location
     if request.param == "postgis":
         postgis.drop(location)
 
@@ -361,7 +361,8 @@ def _large_store(location: str) -> None:
 def test_owslib_and_gdal_page_through_ten_thousand_features(tmp_path):
     location = str(tmp_path / "large.gpkg")
     _large_store(location)
-    with serving(location, tmp_path / "work", "--cors-origin", ALLOWED_ORIGIN) as url:
+    with serving(location, tmp_path / "work", "--cors-origin", ALLOWED_ORIGIN) as server:
+        url = server.url
         api = Features(url)
         ids, offset = [], 0
         while True:

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -41,10 +42,21 @@ def _wait_ready(proc: subprocess.Popen, url: str, log: Path) -> None:
         time.sleep(0.3)
 
 
+@dataclass(frozen=True)
+class Running:
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server has used so far (Linux: from /proc), for the benchmark's figures."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def serving(location: str, workdir: Path, *extra: str) -> Iterator[str]:
-    """The base URL of ``xzsdg serve-api --store location`` running until the block ends; its
-    output goes to ``workdir/server.log``."""
+def serving(location: str, workdir: Path, *extra: str) -> Iterator[Running]:
+    """``xzsdg serve-api --store location`` running until the block ends; its output goes to
+    ``workdir/server.log``."""
     workdir.mkdir(parents=True, exist_ok=True)
     log = workdir / "server.log"
     url = f"http://127.0.0.1:{(port := free_port())}"
@@ -55,7 +67,7 @@ def serving(location: str, workdir: Path, *extra: str) -> Iterator[str]:
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
         try:
             _wait_ready(proc, url, log)
-            yield url
+            yield Running(url, proc.pid)
         finally:
             proc.terminate()
             try:
