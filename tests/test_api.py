@@ -175,7 +175,8 @@ def test_bbox_and_datetime_queries_return_what_the_store_says(served):
     box = (x - 0.02, y - 0.015, x + 0.02, y + 0.015)
     inside = set(parcels.index[shapely.intersects(parcels.geometry.values, shapely.box(*box))])
     got = _ids(url, "restoration_parcels", bbox=",".join(map(str, box)))
-    assert set(got) == inside and len(got) == len(inside) > 0
+    assert set(got) == inside and len(got) == len(inside) > 3
+    assert _ids(url, "restoration_parcels", bbox=",".join(map(str, box)), limit=3) == got  # paged
     days = pd.to_datetime(parcels["completed_on"]).dt.date
     in_2020 = set(parcels.index[(days >= dt.date(2020, 1, 1)) & (days <= dt.date(2020, 12, 31))])
     assert set(_ids(url, "restoration_parcels", datetime="2020-01-01/2020-12-31")) == in_2020 != set()
@@ -188,6 +189,13 @@ def test_bbox_and_datetime_queries_return_what_the_store_says(served):
         _ids(url, "restoration_parcels", bbox=",".join(map(str, box)), datetime="2020-01-01/2020-12-31")
     )
     assert both == inside & in_2020
+    quarries = _published(location, "quarries")
+    people = int(quarries["threat_people"].dropna().iloc[0])
+    assert set(_ids(url, "quarries", threat_people=people)) == set(
+        quarries.index[quarries["threat_people"] == people]
+    )
+    not_a_number = requests.get(f"{url}/collections/quarries/items?threat_people=many&f=json", timeout=30)
+    assert not_a_number.status_code in (200, 400) and not not_a_number.json().get("features")
     bad = requests.get(f"{url}/collections/restoration_parcels/items?datetime=soon&f=json", timeout=30)
     assert bad.status_code == 400
 

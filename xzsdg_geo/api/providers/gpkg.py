@@ -67,11 +67,11 @@ class GeoPackageViewProvider(BaseProvider):
     def get_fields(self) -> dict:
         info = pyogrio.read_info(self.data, layer=self.table)
         types = dict(zip(info["fields"], (str(d) for d in info["dtypes"]), strict=True))
-        info = (self.options or {}).get("field_info", {})
+        described = (self.options or {}).get("field_info", {})
         fields = {}
         for name in self.properties:
             dtype = types[name]
-            fields[name] = {"type": JSON_TYPES.get(dtype, "string"), **info.get(name, {})}
+            fields[name] = {"type": JSON_TYPES.get(dtype, "string"), **described.get(name, {})}
             if dtype.startswith("datetime64"):
                 fields[name]["format"] = "date"
         return fields
@@ -119,15 +119,15 @@ class GeoPackageViewProvider(BaseProvider):
         )
         return int(frame["n"].iloc[0])
 
-    def _bbox_ids(self, where: str, bbox: list[float]) -> list[str]:
-        """Ids of the rows whose geometry meets ``bbox``: the GeoPackage's envelope columns narrow
-        the rows, shapely decides (a view has no spatial index to ask)."""
+    def _bbox_ids(self, where: str, order: str, bbox: list[float]) -> list[str]:
+        """Ids of the rows whose geometry meets ``bbox``, in ``order``: the GeoPackage's envelope
+        columns narrow the rows, shapely decides (a view has no spatial index to ask)."""
         minx, miny, maxx, maxy = bbox_xy(bbox, self.storage_crs)
         envelope = (
             f"ST_MaxX({GEOMETRY}) >= {minx!r} AND ST_MinX({GEOMETRY}) <= {maxx!r}"
             f" AND ST_MaxY({GEOMETRY}) >= {miny!r} AND ST_MinY({GEOMETRY}) <= {maxy!r}"
         )
-        frame = self._read(f"({where}) AND {envelope}", columns=[])
+        frame = self._read(f"({where}) AND {envelope}", order, columns=[])
         hit = shapely.intersects(frame.geometry.values, shapely.box(minx, miny, maxx, maxy))
         return list(frame[ID_FIELD][np.asarray(hit)])
 
@@ -138,17 +138,19 @@ class GeoPackageViewProvider(BaseProvider):
         """A page of the published rows, in id order unless ``sortby`` says otherwise."""
         where = self._where(properties or [], datetime_)
         order = self._order(sortby or [])
-        if bbox:
-            ids = self._bbox_ids(where, bbox)
-            matched = len(ids)
-            where = f"{_column(ID_FIELD)} IN ({', '.join(_literal(i) for i in ids) or 'NULL'})"
+        page: tuple[int, int] | None = (offset, limit)
+        if bbox:  # the page is cut from the matching ids, so the SQL names at most `limit` of them
+            ids = self._bbox_ids(where, order, bbox)
+            matched, page = len(ids), None
+            listed = ", ".join(_literal(i) for i in ids[offset : offset + limit]) or "NULL"
+            where = f"{_column(ID_FIELD)} IN ({listed})"
         else:
             matched = self._count(where)
         out = {"type": "FeatureCollection", "features": [], "numberMatched": matched, "numberReturned": 0}
         if resulttype == "hits" or matched == 0:
             return out
         columns = [c for c in self.properties if not select_properties or c in select_properties]
-        frame = self._read(where, order, (offset, limit), columns=columns, geometry=not skip_geometry)
+        frame = self._read(where, order, page, columns=columns, geometry=not skip_geometry)
         out["features"] = self._features(frame, columns, crs_transform_spec)
         out["numberReturned"] = len(out["features"])
         return out

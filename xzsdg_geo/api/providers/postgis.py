@@ -13,6 +13,8 @@ in EPSG:4490) as the GeoPackage provider does.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from geoalchemy2.functions import ST_Intersects, ST_MakeEnvelope
 from pygeoapi.provider.base import ProviderInvalidQueryError, ProviderItemNotFoundError
 from pygeoapi.provider.sql import GenericSQLProvider, PostgreSQLProvider
@@ -44,9 +46,20 @@ class PostGISViewProvider(PostgreSQLProvider):
             raise ProviderInvalidQueryError(user_msg=f"unknown property {name!r}")
         return getattr(self.table_model, name)
 
+    def _equals(self, name: str, value: str):
+        """``name = value`` with the text of a query read as the column's type (PostgreSQL does not
+        compare a number with text)."""
+        column, field = self._column(name), self.fields[name]
+        read = {"integer": int, "number": float}.get(field["type"], str)
+        if field.get("format") == "date":
+            read = dt.date.fromisoformat
+        try:
+            return column == read(value)
+        except ValueError:
+            raise ProviderInvalidQueryError(user_msg=f"{name}: {value!r} is not a {field['type']}") from None
+
     def _get_property_filters(self, properties):
-        terms = [getattr(self.table_model, f) == v for f, v in self.rows.items()]
-        terms += [self._column(name) == value for name, value in properties]
+        terms = [self._equals(f, v) for f, v in [*self.rows.items(), *properties]]
         return and_(true(), *terms)
 
     def _get_cql_filters(self, filterq):
