@@ -139,7 +139,7 @@ def layer_resource(spec: LayerSpec, store: Store, location: str, settings: ApiSe
 def rate_records(store: Store, settings: ApiSettings, today: dt.date) -> list[dict]:
     """Each district's rate at the end of every year from the configured first one (or from when
     districts and zones were both first recorded) to this year, which counts up to ``today``.
-    None while the store has no districts or no zones."""
+    Empty while the store has no districts or no zones."""
     recorded = [store.earliest_valid_from(layer) for layer in ("districts", "subsidence_zones")]
     if None in recorded:
         return []
