@@ -26,6 +26,11 @@ run: $(STAMP) $(STORE)
 	@echo "打开 / open http://localhost:$(PORT)"
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
+# The public layers as OGC API - Features (QGIS: add a WFS / OGC API - Features layer with this address).
+.PHONY: api
+api: $(STAMP) $(STORE)
+	$(BIN)/python -m xzsdg_geo serve-api --store $(STORE) $(if $(API_PORT),--port $(API_PORT))
+
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy

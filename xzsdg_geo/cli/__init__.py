@@ -33,6 +33,7 @@ COMMANDS = [
     "exports",
     "rasters",
     "serve",
+    "serve_api",
 ]
 LOGGER = logging.getLogger(__name__)
 
