@@ -77,4 +77,20 @@ RASTERS = [
     " BEGIN SELECT RAISE(ABORT, 'the raster catalog is append-only'); END",
 ]
 
-MIGRATIONS: dict[int, list[str]] = {2: WORKFLOW, 3: INDICATOR_VALUES, 4: RASTERS}
+# Subsidence observations of the monitoring points: versioned like the indicator values.
+_OBSERVATION_FROZEN = ("point_id", "observed_on", "subsidence_mm", "recorded_by", "valid_from", "source")
+OBSERVATIONS = [
+    """CREATE TABLE xzsdg_observations (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, point_id TEXT NOT NULL, observed_on TEXT NOT NULL,
+      subsidence_mm REAL NOT NULL, recorded_by TEXT NOT NULL, valid_from TEXT NOT NULL, valid_to TEXT,
+      source TEXT NOT NULL)""",
+    "CREATE UNIQUE INDEX xzsdg_observations_current ON xzsdg_observations (point_id, observed_on)"
+    " WHERE valid_to IS NULL",
+    "CREATE TRIGGER xzsdg_observations_no_delete BEFORE DELETE ON xzsdg_observations"
+    " BEGIN SELECT RAISE(ABORT, 'observation history is append-only'); END",
+    "CREATE TRIGGER xzsdg_observations_close_only BEFORE UPDATE ON xzsdg_observations"
+    f" WHEN OLD.valid_to IS NOT NULL OR {' OR '.join(f'NEW.{c} IS NOT OLD.{c}' for c in _OBSERVATION_FROZEN)}"
+    " BEGIN SELECT RAISE(ABORT, 'a recorded observation can only be closed'); END",
+]
+
+MIGRATIONS: dict[int, list[str]] = {2: WORKFLOW, 3: INDICATOR_VALUES, 4: RASTERS, 5: OBSERVATIONS}

@@ -26,6 +26,7 @@ from .gpkg import promote_to_multi
 from .gpkg_accounts import AccountTables
 from .gpkg_audit import AuditTables
 from .gpkg_indicators import IndicatorTables
+from .gpkg_observations import ObservationTables
 from .gpkg_schema import schema_version
 from .postgis_conn import QmarkConnection, connect, redact
 from .postgis_schema import SRID, create_schema, existing_tables, has_schema, migrate, our_tables, sync_layers
@@ -59,6 +60,7 @@ class PostGISStore(
     AccountTables,
     AuditTables,
     IndicatorTables,
+    ObservationTables,
     PostGISRasters,
 ):
     """A :class:`~xzsdg_geo.store.base.Store` in a PostgreSQL database with PostGIS."""
