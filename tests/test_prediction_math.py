@@ -148,7 +148,25 @@ def test_grid_basin_equals_pointwise_values_and_covers_only_the_window():
     out = basin_on_grid(grid, [p], None, {"F1": 2.0})
     i, j = 100, 57
     x, y = grid.west + (j + 0.5) * 20.0, grid.north - (i + 0.5) * 20.0
-    assert out[i, j] == pytest.approx(_at(p, x, y)[0], rel=1e-6)
+    # grid factors are interpolated from exact values every r/400: within 1e-5 of W0
+    assert out[i, j] == pytest.approx(_at(p, x, y)[0], abs=1e-5 * p.w0_m)
     assert out[0, 0] == 0.0  # outside the window of influence: not computed, nothing added
     # narrower than 2r: the panel never reaches full subsidence; its maximum is over the centre
     assert out.max() == pytest.approx(_at(p, 1150.0, 1600.0)[0], rel=1e-3) and out.max() < 0.95 * p.w0_m
+
+
+def test_grid_basin_of_a_face_being_extracted_and_of_a_polygon_equals_pointwise_values():
+    rotated = shapely.affinity.rotate(shapely.box(1500, 1200, 1750, 2600), -25, origin=(1625, 1900))
+    moving = panel(_face(rotated, advance_azimuth_deg=25.0, start=dt.date(2025, 1, 1), end=dt.date(2027, 1, 1),
+                         face_id="M"), FLAT)
+    odd = panel(_face(shapely.Polygon([(2500, 800), (3200, 700), (3300, 1500), (2700, 1300)]), face_id="P"), FLAT)
+    assert moving.is_rectangle and not odd.is_rectangle
+    grid = Grid.covering((0.0, 0.0, 4000.0, 4000.0), 25.0)
+    c = {"M": 2.0, "P": 2.0}
+    on = dt.date(2026, 3, 1)
+    out = basin_on_grid(grid, [moving, odd], on, c)
+    rows, cols = np.random.default_rng(5).integers(0, grid.height, 60), np.random.default_rng(6).integers(0, grid.width, 60)
+    x, y = grid.west + (cols + 0.5) * 25.0, grid.north - (rows + 0.5) * 25.0
+    exact = subsidence_at([moving, odd], x, y, on, c)
+    assert np.allclose(out[rows, cols], exact, atol=1e-5 * max(moving.w0_m, odd.w0_m))
+    assert exact.max() > 0.1  # the sample points do reach the basins

@@ -27,10 +27,15 @@ def transform(grid: Grid) -> Affine:
 def contour_polygons(grid: Grid, basin_m: np.ndarray, threshold_m: float, grid_crs: str) -> shapely.Geometry:
     """The area (lon/lat) where the basin reaches ``threshold_m``: one (multi)polygon, maybe empty."""
     mask = basin_m >= threshold_m
-    if not mask.any():
+    rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+    if not rows.size:
         return shapely.MultiPolygon()
-    parts = [shapely.geometry.shape(g) for g, v in shapes(mask.astype(np.uint8), mask=mask,
-                                                          transform=transform(grid)) if v == 1]
+    # trace only the box that holds the area: the rest of a city-wide grid is empty
+    i0, i1, j0, j1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    crop = mask[i0:i1, j0:j1]
+    shifted = transform(grid) * Affine.translation(j0, i0)
+    parts = [shapely.geometry.shape(g) for g, v in shapes(crop.astype(np.uint8), mask=crop,
+                                                          transform=shifted) if v == 1]
     merged = shapely.union_all(parts)
     return reproject(np.array([merged], dtype=object), grid_crs, STORE_CRS)[0]
 
