@@ -43,12 +43,26 @@ def faces(n: int, km: float) -> list[Face]:
     for k in range(n):
         cx, cy = WEST + rng.uniform(2000, km * 1000 - 2000), SOUTH + rng.uniform(2000, km * 1000 - 2000)
         w, length, az = rng.uniform(180, 280), rng.uniform(800, 1800), rng.uniform(0, 180)
-        box = affinity.rotate(shapely.box(cx - w / 2, cy - length / 2, cx + w / 2, cy + length / 2), -az, (cx, cy))
-        start = ON + dt.timedelta(days=int(rng.integers(-3 * 365, 0))) if k % 3 == 0 else (
-            dt.date(2012, 1, 1) if k % 3 == 1 else ON + dt.timedelta(days=30))  # fmt: skip
-        out.append(Face(f"B{k:03d}", box, height_m=rng.uniform(2, 5), depth_m=rng.uniform(300, 800),
-                        dip_deg=rng.uniform(0, 15), advance_azimuth_deg=az, start=start,
-                        end=start + dt.timedelta(days=730)))  # fmt: skip
+        box = affinity.rotate(
+            shapely.box(cx - w / 2, cy - length / 2, cx + w / 2, cy + length / 2), -az, (cx, cy)
+        )
+        start = (
+            ON + dt.timedelta(days=int(rng.integers(-3 * 365, 0)))
+            if k % 3 == 0
+            else (dt.date(2012, 1, 1) if k % 3 == 1 else ON + dt.timedelta(days=30))
+        )
+        out.append(
+            Face(
+                f"B{k:03d}",
+                box,
+                height_m=rng.uniform(2, 5),
+                depth_m=rng.uniform(300, 800),
+                dip_deg=rng.uniform(0, 15),
+                advance_azimuth_deg=az,
+                start=start,
+                end=start + dt.timedelta(days=730),
+            )
+        )
     return out
 
 
@@ -67,16 +81,36 @@ def measure(n: int, km: float, cell: float) -> dict:
 
     from xzsdg_geo.prediction.zones import transform
 
-    with tempfile.TemporaryDirectory() as tmp, rasterio.open(
-        Path(tmp) / "basin.tif", "w", driver="GTiff", width=grid.width, height=grid.height, count=1,
-        dtype="float32", crs=config.gk_epsg, transform=transform(grid), compress="deflate", tiled=True,
-    ) as out:  # fmt: skip
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        rasterio.open(
+            Path(tmp) / "basin.tif",
+            "w",
+            driver="GTiff",
+            width=grid.width,
+            height=grid.height,
+            count=1,
+            dtype="float32",
+            crs=config.gk_epsg,
+            transform=transform(grid),
+            compress="deflate",
+            tiled=True,
+        ) as out,
+    ):
         out.write(basin * 1000.0, 1)
     t4 = time.perf_counter()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"panels": len(panels), "cells": grid.width * grid.height, "setup_s": t1 - t0, "basin_s": t2 - t1,
-            "zones_s": t3 - t2, "geotiff_s": t4 - t3, "peak_mb": peak_mb, "max_mm": float(basin.max()) * 1000,
-            "zones_ha": {z.severity: round(z.area_ha, 1) for z in zones}}  # fmt: skip
+    return {
+        "panels": len(panels),
+        "cells": grid.width * grid.height,
+        "setup_s": t1 - t0,
+        "basin_s": t2 - t1,
+        "zones_s": t3 - t2,
+        "geotiff_s": t4 - t3,
+        "peak_mb": peak_mb,
+        "max_mm": float(basin.max()) * 1000,
+        "zones_ha": {z.severity: round(z.area_ha, 1) for z in zones},
+    }
 
 
 def main() -> None:
@@ -91,7 +125,9 @@ def main() -> None:
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return
-    print(f"{result['panels']} panels, {result['cells']:,} cells of {args.cell:g} m over {args.km:g} km²-side")
+    print(
+        f"{result['panels']} panels, {result['cells']:,} cells of {args.cell:g} m over {args.km:g} km²-side"
+    )
     print(f"  basin      {result['basin_s']:.2f} s   (goal ≤ {GOAL_SECONDS:.0f} s)")
     print(f"  zones      {result['zones_s']:.2f} s")
     print(f"  GeoTIFF    {result['geotiff_s']:.2f} s")

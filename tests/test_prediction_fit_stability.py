@@ -19,8 +19,15 @@ START = Parameters(q=0.7, tan_beta=1.7, b=0.3, theta_k=0.68, s_over_h=0.02, knot
 
 
 def _face() -> Face:
-    return Face("F1", shapely.box(0, 0, 1200, 220), height_m=3.2, depth_m=420.0, advance_azimuth_deg=90.0,
-                start=dt.date(2022, 1, 1), end=dt.date(2023, 1, 1))
+    return Face(
+        "F1",
+        shapely.box(0, 0, 1200, 220),
+        height_m=3.2,
+        depth_m=420.0,
+        advance_azimuth_deg=90.0,
+        start=dt.date(2022, 1, 1),
+        end=dt.date(2023, 1, 1),
+    )
 
 
 def _survey(face: Face, params: Parameters, noise_mm: float, seed: int) -> list[Sample]:
@@ -53,15 +60,26 @@ def test_exact_observations_are_fitted_exactly():
 
 
 def _obs(point: str, series: list[tuple[str, float]]) -> list[Observation]:
-    return [Observation(i, point, d, mm, "t", "2026-01-01T00:00:00Z", None, "t") for i, (d, mm) in enumerate(series)]
+    return [
+        Observation(i, point, d, mm, "t", "2026-01-01T00:00:00Z", None, "t")
+        for i, (d, mm) in enumerate(series)
+    ]
 
 
 RULE = Stability(months=6, max_mm=30.0)
 
 
 def test_stable_when_at_most_30_mm_in_the_last_six_months():
-    series = _obs("P1", [("2024-12-01", 500.0), ("2025-01-10", 800.0), ("2025-06-01", 1180.0), ("2025-12-01", 1205.0),
-                         ("2026-05-20", 1209.0)])
+    series = _obs(
+        "P1",
+        [
+            ("2024-12-01", 500.0),
+            ("2025-01-10", 800.0),
+            ("2025-06-01", 1180.0),
+            ("2025-12-01", 1205.0),
+            ("2026-05-20", 1209.0),
+        ],
+    )
     v = point_stability("P1", series, dt.date(2026, 6, 1), RULE)
     # the window opens on 2025-12-01: read from the survey of that day
     assert v.verdict is Verdict.STABLE and v.window_mm == pytest.approx(1209.0 - 1205.0)
@@ -84,7 +102,9 @@ def test_unknown_without_a_survey_before_the_window_or_a_recent_one():
 
 def test_zone_verdict_and_calendar_months():
     s = point_stability("a", _obs("a", [("2025-01-01", 0.0), ("2025-12-30", 1.0)]), dt.date(2026, 1, 1), RULE)
-    m = point_stability("b", _obs("b", [("2025-01-01", 0.0), ("2025-12-30", 99.0)]), dt.date(2026, 1, 1), RULE)
+    m = point_stability(
+        "b", _obs("b", [("2025-01-01", 0.0), ("2025-12-30", 99.0)]), dt.date(2026, 1, 1), RULE
+    )
     assert zone_verdict([s, s]) is Verdict.STABLE and zone_verdict([s, m]) is Verdict.MOVING
     assert zone_verdict([]) is Verdict.UNKNOWN
     assert months_before(dt.date(2026, 8, 31), 6) == dt.date(2026, 2, 28)

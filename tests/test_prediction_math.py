@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 
 import numpy as np
@@ -67,7 +68,6 @@ def test_superposition_of_two_halves_equals_the_whole():
 
 def _dblquad(polygon: shapely.Polygon, x: float, y: float, r: float) -> float:
     """W/W0 by scipy's adaptive 2-D integration of the Gaussian over the polygon (x-simple pieces)."""
-    minx, _, maxx, _ = polygon.bounds
 
     def bounds(xi: float) -> list[tuple[float, float]]:
         line = shapely.LineString([(xi, -1e7), (xi, 1e7)]).intersection(polygon)
@@ -76,12 +76,18 @@ def _dblquad(polygon: shapely.Polygon, x: float, y: float, r: float) -> float:
 
     def inner(xi: float) -> float:
         g = math.exp(-math.pi * ((x - xi) / r) ** 2) / r**2
-        return sum(integrate.quad(lambda eta: g * math.exp(-math.pi * ((y - eta) / r) ** 2), lo, hi,
-                                  epsabs=1e-14, epsrel=1e-12)[0] for lo, hi in bounds(xi))
+        return sum(
+            integrate.quad(
+                lambda eta: g * math.exp(-math.pi * ((y - eta) / r) ** 2), lo, hi, epsabs=1e-14, epsrel=1e-12
+            )[0]
+            for lo, hi in bounds(xi)
+        )
 
     xs = sorted({c[0] for c in polygon.exterior.coords})
-    return sum(integrate.quad(inner, a, b, epsabs=1e-13, epsrel=1e-11, limit=200)[0]
-               for a, b in zip(xs[:-1], xs[1:], strict=True))
+    return sum(
+        integrate.quad(inner, a, b, epsabs=1e-13, epsrel=1e-11, limit=200)[0]
+        for a, b in itertools.pairwise(xs)
+    )
 
 
 def test_polygonal_panel_matches_numerical_integration():
@@ -106,8 +112,12 @@ def test_rotated_rectangle_is_found_and_equals_the_quadrature():
     p = panel(_face(rect, advance_azimuth_deg=35.0), FLAT)
     assert p.is_rectangle
     pts = np.random.default_rng(3).uniform(-900, 900, size=(200, 2))
-    assert np.allclose(_at(p, pts[:, 0], pts[:, 1]) / p.w0_m, polygon_factor(pts[:, 0], pts[:, 1], rect, R),
-                       rtol=1e-8, atol=1e-12)
+    assert np.allclose(
+        _at(p, pts[:, 0], pts[:, 1]) / p.w0_m,
+        polygon_factor(pts[:, 0], pts[:, 1], rect, R),
+        rtol=1e-8,
+        atol=1e-12,
+    )
 
 
 def test_inclined_seam_moves_the_basin_down_dip_and_reduces_w0():
@@ -157,15 +167,24 @@ def test_grid_basin_equals_pointwise_values_and_covers_only_the_window():
 
 def test_grid_basin_of_a_face_being_extracted_and_of_a_polygon_equals_pointwise_values():
     rotated = shapely.affinity.rotate(shapely.box(1500, 1200, 1750, 2600), -25, origin=(1625, 1900))
-    moving = panel(_face(rotated, advance_azimuth_deg=25.0, start=dt.date(2025, 1, 1), end=dt.date(2027, 1, 1),
-                         face_id="M"), FLAT)
-    odd = panel(_face(shapely.Polygon([(2500, 800), (3200, 700), (3300, 1500), (2700, 1300)]), face_id="P"), FLAT)
+    moving = panel(
+        _face(
+            rotated, advance_azimuth_deg=25.0, start=dt.date(2025, 1, 1), end=dt.date(2027, 1, 1), face_id="M"
+        ),
+        FLAT,
+    )
+    odd = panel(
+        _face(shapely.Polygon([(2500, 800), (3200, 700), (3300, 1500), (2700, 1300)]), face_id="P"), FLAT
+    )
     assert moving.is_rectangle and not odd.is_rectangle
     grid = Grid.covering((0.0, 0.0, 4000.0, 4000.0), 25.0)
     c = {"M": 2.0, "P": 2.0}
     on = dt.date(2026, 3, 1)
     out = basin_on_grid(grid, [moving, odd], on, c)
-    rows, cols = np.random.default_rng(5).integers(0, grid.height, 60), np.random.default_rng(6).integers(0, grid.width, 60)
+    rows, cols = (
+        np.random.default_rng(5).integers(0, grid.height, 60),
+        np.random.default_rng(6).integers(0, grid.width, 60),
+    )
     x, y = grid.west + (cols + 0.5) * 25.0, grid.north - (rows + 0.5) * 25.0
     exact = subsidence_at([moving, odd], x, y, on, c)
     assert np.allclose(out[rows, cols], exact, atol=1e-5 * max(moving.w0_m, odd.w0_m))

@@ -34,19 +34,32 @@ def _effects_text(effects: list[svc.DistrictEffect], year: int) -> list[str]:
     lines = []
     for e in effects:
         if e.new_ha > 0:
-            lines.append(t("predict.effect", district=e.name, new=fmt_num(e.new_ha), year=year,
-                           before=_pct(e.rate_pct), after=_pct(e.rate_with_new_pct)))  # fmt: skip
+            lines.append(
+                t(
+                    "predict.effect",
+                    district=e.name,
+                    new=fmt_num(e.new_ha),
+                    year=year,
+                    before=_pct(e.rate_pct),
+                    after=_pct(e.rate_with_new_pct),
+                )
+            )
     return lines or [t("predict.no_effect", year=year)]
 
 
 def _prediction_json(p: svc.Prediction, effects: list[svc.DistrictEffect], out: str | None) -> dict:
     return {
-        "date": p.on.isoformat() if p.on else None, "crs": p.grid_crs, "cell_m": p.grid.cell,
-        "faces": [q.face.face_id for q in p.panels], "skipped_faces": p.skipped, "max_mm": p.max_mm,
+        "date": p.on.isoformat() if p.on else None,
+        "crs": p.grid_crs,
+        "cell_m": p.grid.cell,
+        "faces": [q.face.face_id for q in p.panels],
+        "skipped_faces": p.skipped,
+        "max_mm": p.max_mm,
         "zones": [{"severity": z.severity, "area_ha": z.area_ha} for z in p.zones],
         "comparison": dataclasses.asdict(p.comparison) if p.comparison else None,
-        "districts": [dataclasses.asdict(e) for e in effects], "out": out,
-    }  # fmt: skip
+        "districts": [dataclasses.asdict(e) for e in effects],
+        "out": out,
+    }
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -66,13 +79,25 @@ def cmd_predict(args: argparse.Namespace) -> int:
         print(json.dumps(_prediction_json(prediction, effects, args.out), ensure_ascii=False, indent=2))
         return 0
     c = prediction.comparison
-    print(t("predict.title", date=args.date.isoformat() if args.date else t("predict.final"),
-            faces=len(prediction.panels), max=fmt_num(prediction.max_mm, 0)))  # fmt: skip
+    print(
+        t(
+            "predict.title",
+            date=args.date.isoformat() if args.date else t("predict.final"),
+            faces=len(prediction.panels),
+            max=fmt_num(prediction.max_mm, 0),
+        )
+    )
     rows = [[t(f"predict.severity.{z.severity}"), fmt_num(z.area_ha)] for z in prediction.zones]
     print(table([t("predict.col.severity"), t("predict.col.area_ha")], rows))
     if c is not None:
-        print(t("predict.compare", predicted=fmt_num(c.predicted_ha), overlap=fmt_num(c.overlap_ha),
-                new=fmt_num(c.new_ha)))  # fmt: skip
+        print(
+            t(
+                "predict.compare",
+                predicted=fmt_num(c.predicted_ha),
+                overlap=fmt_num(c.overlap_ha),
+                new=fmt_num(c.new_ha),
+            )
+        )
     print("\n".join(_effects_text(effects, year)))
     if args.out:
         print(t("predict.written", file=args.out))
@@ -90,16 +115,43 @@ def cmd_stability(args: argparse.Namespace) -> int:
     zones = Counter(z.verdict.value for z in report.zones)
     print(t("stability.title", date=day.isoformat()))
     print(t("stability.points", stable=points["stable"], moving=points["moving"], unknown=points["unknown"]))
-    print(t("stability.zones", stable=zones["stable"], moving=zones["moving"], unknown=zones["unknown"],
-            under=sum(z.under_faces for z in report.zones)))  # fmt: skip
-    rows = [[z.zone_id, z.name, t(f"stability.verdict.{z.verdict.value}"), str(z.points),
-             t("stability.yes") if z.under_faces else ""] for z in report.zones
-            if z.verdict.value != "unknown" or z.under_faces]  # fmt: skip
+    print(
+        t(
+            "stability.zones",
+            stable=zones["stable"],
+            moving=zones["moving"],
+            unknown=zones["unknown"],
+            under=sum(z.under_faces for z in report.zones),
+        )
+    )
+    rows = [
+        [
+            z.zone_id,
+            z.name,
+            t(f"stability.verdict.{z.verdict.value}"),
+            str(z.points),
+            t("stability.yes") if z.under_faces else "",
+        ]
+        for z in report.zones
+        if z.verdict.value != "unknown" or z.under_faces
+    ]
     if rows:
         keys = ("zone", "name", "verdict", "points", "under")
         print(table([t(f"stability.col.{k}") for k in keys], rows))
-    print(t("stability.planned", n=len(report.planned_on_unstable), ids="、".join(report.planned_on_unstable[:20])))
-    print(t("stability.restored", n=len(report.restored_over_faces), ids="、".join(report.restored_over_faces[:20])))
+    print(
+        t(
+            "stability.planned",
+            n=len(report.planned_on_unstable),
+            ids="、".join(report.planned_on_unstable[:20]),
+        )
+    )
+    print(
+        t(
+            "stability.restored",
+            n=len(report.restored_over_faces),
+            ids="、".join(report.restored_over_faces[:20]),
+        )
+    )
     return 0
 
 
@@ -108,11 +160,21 @@ def cmd_fit(args: argparse.Namespace) -> int:
         fit = svc.fit_face(store, args.face)
     values = {n: getattr(fit.parameters, n) for n in fit.fitted}
     if args.json:
-        print(json.dumps({"face": args.face, "fitted": values, "rmse_mm": fit.rmse_mm, "n": fit.n},
-                         ensure_ascii=False, indent=2))  # fmt: skip
+        print(
+            json.dumps(
+                {"face": args.face, "fitted": values, "rmse_mm": fit.rmse_mm, "n": fit.n},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return 0
     print(t("fit.title", face=args.face, n=fit.n, rmse=fmt_num(fit.rmse_mm, 1)))
-    print(table([t("fit.col.name"), t("fit.col.value")], [[t(f"fit.param.{k}"), f"{v:.4f}"] for k, v in values.items()]))
+    print(
+        table(
+            [t("fit.col.name"), t("fit.col.value")],
+            [[t(f"fit.param.{k}"), f"{v:.4f}"] for k, v in values.items()],
+        )
+    )
     return 0
 
 

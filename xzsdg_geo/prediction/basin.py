@@ -41,9 +41,13 @@ class Grid:
 
     @classmethod
     def covering(cls, bounds: tuple[float, float, float, float], cell: float) -> Grid:
-        west, south, east, north = (math.floor(bounds[0] / cell) * cell, math.floor(bounds[1] / cell) * cell,
-                                    math.ceil(bounds[2] / cell) * cell, math.ceil(bounds[3] / cell) * cell)
-        return cls(west, north, cell, int(round((east - west) / cell)), int(round((north - south) / cell)))
+        west, south, east, north = (
+            math.floor(bounds[0] / cell) * cell,
+            math.floor(bounds[1] / cell) * cell,
+            math.ceil(bounds[2] / cell) * cell,
+            math.ceil(bounds[3] / cell) * cell,
+        )
+        return cls(west, north, cell, round((east - west) / cell), round((north - south) / cell))
 
     def window(self, bounds: tuple[float, float, float, float]) -> tuple[slice, slice] | None:
         """Row and column slices of the cells whose centres fall inside ``bounds``; None if none."""
@@ -104,7 +108,9 @@ def slices(panel: Panel, on: dt.date | None, c_per_year: float, n: int = 40) -> 
     return _merge_settled(panel, parts, n)
 
 
-def _cut(panel: Panel, k0: int, k1: int, n: int) -> tuple[tuple[float, float] | None, shapely.Geometry | None]:
+def _cut(
+    panel: Panel, k0: int, k1: int, n: int
+) -> tuple[tuple[float, float] | None, shapely.Geometry | None]:
     """The part of the panel between slice k0 (inclusive) and k1 (exclusive) along the advance."""
     if panel.is_rectangle:
         lo, hi = panel.u_range
@@ -186,8 +192,9 @@ def panel_basin(panel: Panel, x: NDArray, y: NDArray, parts: list[Slice]) -> NDA
     return basin(panel, x, y, parts)
 
 
-def subsidence_at(panels: Iterable[Panel], x: NDArray, y: NDArray, on: dt.date | None,
-                  c_for: dict[str, float]) -> NDArray:
+def subsidence_at(
+    panels: Iterable[Panel], x: NDArray, y: NDArray, on: dt.date | None, c_for: dict[str, float]
+) -> NDArray:
     """Superposed subsidence (m) at scattered points (x[i], y[i]); ``c_for`` maps face id -> c."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     total = np.zeros(x.size)
@@ -196,8 +203,12 @@ def subsidence_at(panels: Iterable[Panel], x: NDArray, y: NDArray, on: dt.date |
         for part in parts:
             if p.is_rectangle:
                 u, v = p.frame.to_local(x, y)
-                total += p.w0_m * part.share * edge_factor(u, *part.u_range, p.r_m) * edge_factor(
-                    v, *p.v_range, p.r_m)
+                total += (
+                    p.w0_m
+                    * part.share
+                    * edge_factor(u, *part.u_range, p.r_m)
+                    * edge_factor(v, *p.v_range, p.r_m)
+                )
             elif part.area is not None and not part.area.is_empty:
                 total += p.w0_m * part.share * polygon_factor(x, y, part.area, p.r_m)
     return total
@@ -210,8 +221,9 @@ def windows(grid: Grid, panels: Iterable[Panel]) -> Iterator[tuple[Panel, slice,
             yield p, *win
 
 
-def basin_on_grid(grid: Grid, panels: Iterable[Panel], on: dt.date | None,
-                  c_for: dict[str, float]) -> NDArray[np.float32]:
+def basin_on_grid(
+    grid: Grid, panels: Iterable[Panel], on: dt.date | None, c_for: dict[str, float]
+) -> NDArray[np.float32]:
     """The superposed basin (m, float32) of every panel on the grid at ``on`` (None: final)."""
     out = np.zeros((grid.height, grid.width), dtype=np.float32)
     for p, rows, cols in windows(grid, panels):

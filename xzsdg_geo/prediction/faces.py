@@ -39,14 +39,21 @@ def faces_from_frame(frame: gpd.GeoDataFrame, grid_crs: str) -> list[Face]:
     outlines = reproject(np.asarray(frame.geometry.values, dtype=object), STORE_CRS, grid_crs)
     faces = []
     for record, outline in zip(frame.drop(columns="geometry").to_dict("records"), outlines, strict=True):
-        faces.append(Face(
-            face_id=str(record["face_id"]), outline=outline, height_m=float(record["height_m"]),
-            depth_m=float(record["depth_m"]), dip_deg=_number(record.get("dip_deg"), 0.0),
-            advance_azimuth_deg=_number(record.get("advance_azimuth_deg"), 0.0),
-            dip_azimuth_deg=_optional(record.get("dip_azimuth_deg")),
-            start=_date(record.get("start_on")), end=_date(record.get("end_on")),
-            backfill=_number(record.get("backfill_ratio"), 0.0), mine=record.get("mine"),
-        ))  # fmt: skip
+        faces.append(
+            Face(
+                face_id=str(record["face_id"]),
+                outline=outline,
+                height_m=float(record["height_m"]),
+                depth_m=float(record["depth_m"]),
+                dip_deg=_number(record.get("dip_deg"), 0.0),
+                advance_azimuth_deg=_number(record.get("advance_azimuth_deg"), 0.0),
+                dip_azimuth_deg=_optional(record.get("dip_azimuth_deg")),
+                start=_date(record.get("start_on")),
+                end=_date(record.get("end_on")),
+                backfill=_number(record.get("backfill_ratio"), 0.0),
+                mine=record.get("mine"),
+            )
+        )
     return faces
 
 

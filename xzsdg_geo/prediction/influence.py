@@ -15,6 +15,7 @@ library ships this method; the formulas are those of the Chinese standard practi
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -36,8 +37,9 @@ def edge_factor(x: ArrayLike, lo: float, hi: float, r: float) -> NDArray[np.floa
     return 0.5 * (erf(SQRT_PI * (x - lo) / r) - erf(SQRT_PI * (x - hi) / r))
 
 
-def rectangle_factor(u: ArrayLike, v: ArrayLike, u_range: tuple[float, float],
-                     v_range: tuple[float, float], r: float) -> NDArray[np.float64]:
+def rectangle_factor(
+    u: ArrayLike, v: ArrayLike, u_range: tuple[float, float], v_range: tuple[float, float], r: float
+) -> NDArray[np.float64]:
     """W / W0 over an axis-aligned rectangle (in the rectangle's own u, v frame)."""
     return edge_factor(u, *u_range, r) * edge_factor(v, *v_range, r)
 
@@ -56,7 +58,7 @@ def _crossings(polygon: shapely.Polygon | shapely.MultiPolygon) -> tuple[NDArray
 def _nodes(breaks: NDArray, r: float) -> tuple[NDArray, NDArray]:
     """Gauss-Legendre nodes and weights on every piece between breakpoints, split to ≤ r/4."""
     xs, ws = [], []
-    for a, b in zip(breaks[:-1], breaks[1:], strict=True):
+    for a, b in itertools.pairwise(breaks):
         n = max(1, math.ceil((b - a) / (_MAX_PIECE_RADII * r)))
         edges = np.linspace(a, b, n + 1)
         half = np.diff(edges) / 2
@@ -86,8 +88,9 @@ def _cross_section(edges: NDArray, xi: NDArray) -> list[tuple[NDArray, NDArray]]
     return pairs
 
 
-def polygon_factor(x: ArrayLike, y: ArrayLike, polygon: shapely.Polygon | shapely.MultiPolygon,
-                   r: float) -> NDArray[np.float64]:
+def polygon_factor(
+    x: ArrayLike, y: ArrayLike, polygon: shapely.Polygon | shapely.MultiPolygon, r: float
+) -> NDArray[np.float64]:
     """W / W0 at points (x, y) over any polygon (holes and several parts allowed), in metres.
 
     ``∫ dξ (1/r)·exp(-π (x-ξ)²/r²) · Σ_intervals edge_factor(y, η_lo(ξ), η_hi(ξ))``: the inner
@@ -100,7 +103,8 @@ def polygon_factor(x: ArrayLike, y: ArrayLike, polygon: shapely.Polygon | shapel
     xi, weights = _nodes(breaks, r)
     inner = np.zeros((x.size, xi.size))
     for rows, lo, hi in _cross_section(edges, xi):
-        inner[:, rows] += 0.5 * (erf(SQRT_PI * (hi[None, :] - y[:, None]) / r)
-                                 - erf(SQRT_PI * (lo[None, :] - y[:, None]) / r))
+        inner[:, rows] += 0.5 * (
+            erf(SQRT_PI * (hi[None, :] - y[:, None]) / r) - erf(SQRT_PI * (lo[None, :] - y[:, None]) / r)
+        )
     outer = np.exp(-math.pi * ((x[:, None] - xi[None, :]) / r) ** 2) / r
     return (outer * inner) @ weights

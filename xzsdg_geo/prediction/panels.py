@@ -90,7 +90,9 @@ def _shifted(outline: shapely.Geometry, face: Face, params: Parameters) -> shape
     return affinity.translate(outline, d * math.sin(a), d * math.cos(a))
 
 
-def _rectangle(area: shapely.Geometry, frame: Frame) -> tuple[tuple[float, float], tuple[float, float]] | None:
+def _rectangle(
+    area: shapely.Geometry, frame: Frame
+) -> tuple[tuple[float, float], tuple[float, float]] | None:
     """The area's extent in its frame when it fills that extent (it is a rectangle there)."""
     xy = np.asarray(shapely.get_coordinates(area))
     u, v = frame.to_local(xy[:, 0], xy[:, 1])
@@ -118,5 +120,12 @@ def panel(face: Face, params: Parameters) -> Panel | None:
     frame = _frame(effective, face)
     rect = _rectangle(effective, frame)
     w0 = face.height_m * (1.0 - face.backfill) * params.q * math.cos(math.radians(face.dip_deg))
-    return Panel(face, effective, w0, params.radius(face.depth_m), frame,
-                 rect[0] if rect else None, rect[1] if rect else None)
+    return Panel(
+        face,
+        effective,
+        w0,
+        params.radius(face.depth_m),
+        frame,
+        rect[0] if rect else None,
+        rect[1] if rect else None,
+    )

@@ -45,8 +45,9 @@ def months_before(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable")
 
 
-def point_stability(point_id: str, series: Sequence[Observation], on: dt.date,
-                    rule: Stability, max_gap_days: int = 45) -> PointStability:
+def point_stability(
+    point_id: str, series: Sequence[Observation], on: dt.date, rule: Stability, max_gap_days: int = 45
+) -> PointStability:
     """The verdict of one point from its observations (any order), at ``on``.
 
     The window runs from ``months`` months before ``on`` to ``on``; its start is read from the last

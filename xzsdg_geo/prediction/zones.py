@@ -33,9 +33,12 @@ def contour_polygons(grid: Grid, basin_m: np.ndarray, threshold_m: float, grid_c
     # trace only the box that holds the area: the rest of a city-wide grid is empty
     i0, i1, j0, j1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
     crop = mask[i0:i1, j0:j1]
-    shifted = transform(grid) * Affine.translation(j0, i0)
-    parts = [shapely.geometry.shape(g) for g, v in shapes(crop.astype(np.uint8), mask=crop,
-                                                          transform=shifted) if v == 1]
+    shifted = transform(grid) @ Affine.translation(j0, i0)
+    parts = [
+        shapely.geometry.shape(g)
+        for g, v in shapes(crop.astype(np.uint8), mask=crop, transform=shifted)
+        if v == 1
+    ]
     merged = shapely.union_all(parts)
     return reproject(np.array([merged], dtype=object), grid_crs, STORE_CRS)[0]
 
@@ -47,8 +50,9 @@ class SeverityZone:
     area_ha: float
 
 
-def severity_zones(grid: Grid, basin_m: np.ndarray, bounds_m: dict[str, float],
-                   grid_crs: str) -> list[SeverityZone]:
+def severity_zones(
+    grid: Grid, basin_m: np.ndarray, bounds_m: dict[str, float], grid_crs: str
+) -> list[SeverityZone]:
     """One polygon per severity, each only the ground in that class (nested bands, lightest first)."""
     ordered = sorted(bounds_m.items(), key=lambda kv: kv[1])
     outer = [contour_polygons(grid, basin_m, bound, grid_crs) for _, bound in ordered]
@@ -69,15 +73,27 @@ class Comparison:
 
 def compare(predicted: shapely.Geometry, surveyed: np.ndarray, extent: shapely.Geometry) -> Comparison:
     """The predicted zone against the surveyed zones within the prediction's extent (lon/lat)."""
-    surveyed_union = shapely.intersection(shapely.union_all(surveyed), extent) if len(surveyed) else (
-        shapely.MultiPolygon())  # fmt: skip
-    geoms = np.array([predicted, surveyed_union, predicted.intersection(surveyed_union),
-                      predicted.difference(surveyed_union)], dtype=object)
+    surveyed_union = (
+        shapely.intersection(shapely.union_all(surveyed), extent)
+        if len(surveyed)
+        else (shapely.MultiPolygon())
+    )
+    geoms = np.array(
+        [
+            predicted,
+            surveyed_union,
+            predicted.intersection(surveyed_union),
+            predicted.difference(surveyed_union),
+        ],
+        dtype=object,
+    )
     p, s, o, n = area_ha(geoms)
     return Comparison(float(p), float(s), float(o), float(n))
 
 
-def new_ha_by_district(predicted: shapely.Geometry, surveyed: np.ndarray, districts: np.ndarray) -> np.ndarray:
+def new_ha_by_district(
+    predicted: shapely.Geometry, surveyed: np.ndarray, districts: np.ndarray
+) -> np.ndarray:
     """Hectares of predicted subsidence outside the surveyed zones, per district."""
     new = predicted.difference(shapely.union_all(surveyed)) if len(surveyed) else predicted
     return zone_cover(districts, np.array([new], dtype=object)).zone_ha

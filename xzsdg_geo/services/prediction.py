@@ -21,13 +21,21 @@ import shapely
 from ..errors import UserError
 from ..geo import STORE_CRS, reproject
 from ..prediction.basin import Grid, basin_on_grid
-from ..prediction.faces import LAYER as FACES, faces_from_frame, panels_for
+from ..prediction.faces import LAYER as FACES
+from ..prediction.faces import faces_from_frame, panels_for
 from ..prediction.fit import Fit, Sample, fit_parameters
 from ..prediction.panels import Face, Panel
 from ..prediction.parameters import PredictionConfig, prediction_config
 from ..prediction.stability import PointStability, Verdict, point_stability, zone_verdict
-from ..prediction.zones import Comparison, SeverityZone, compare, contour_polygons, new_ha_by_district
-from ..prediction.zones import severity_zones, transform
+from ..prediction.zones import (
+    Comparison,
+    SeverityZone,
+    compare,
+    contour_polygons,
+    new_ha_by_district,
+    severity_zones,
+    transform,
+)
 from ..rates import compute_rates
 from ..store import Store
 from ..store.base import ObservationRow
@@ -72,14 +80,17 @@ def _faces(store: Store, face_ids: list[str] | None, config: PredictionConfig) -
 
 def _grid(panels: list[Panel], cell_m: float) -> Grid:
     bounds = np.array([p.window() for p in panels])
-    grid = Grid.covering((bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max()), cell_m)
+    grid = Grid.covering(
+        (bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max()), cell_m
+    )
     if grid.width * grid.height > MAX_CELLS:
         raise UserError("predict.grid_too_large", cells=grid.width * grid.height, cell=cell_m)
     return grid
 
 
-def predict(store: Store, on: dt.date | None, *, face_ids: list[str] | None = None,
-            cell_m: float | None = None) -> Prediction:
+def predict(
+    store: Store, on: dt.date | None, *, face_ids: list[str] | None = None, cell_m: float | None = None
+) -> Prediction:
     """The superposed basin of the faces (all, or those named) at ``on``, with its zones."""
     config = prediction_config()
     faces = _faces(store, face_ids, config)
@@ -89,9 +100,21 @@ def predict(store: Store, on: dt.date | None, *, face_ids: list[str] | None = No
     grid = _grid(panels, cell_m or config.cell_m)
     basin = basin_on_grid(grid, panels, on, c_for)
     zones = severity_zones(grid, basin, config.thresholds.severity_m, config.gk_epsg)
-    extent = reproject(np.array([shapely.box(grid.west, grid.north - grid.height * grid.cell,
-                                             grid.west + grid.width * grid.cell, grid.north)], dtype=object),
-                       config.gk_epsg, STORE_CRS)[0]  # fmt: skip
+    extent = reproject(
+        np.array(
+            [
+                shapely.box(
+                    grid.west,
+                    grid.north - grid.height * grid.cell,
+                    grid.west + grid.width * grid.cell,
+                    grid.north,
+                )
+            ],
+            dtype=object,
+        ),
+        config.gk_epsg,
+        STORE_CRS,
+    )[0]
     surveyed = store.features("subsidence_zones", fields=()).geometry.to_numpy()
     skipped = sorted({f.face_id for f in faces} - {p.face.face_id for p in panels})
     prediction = Prediction(on, grid, config.gk_epsg, basin, panels, zones, None, skipped)
@@ -101,16 +124,33 @@ def predict(store: Store, on: dt.date | None, *, face_ids: list[str] | None = No
 def write_raster(prediction: Prediction, path: Path) -> None:
     """The basin as a GeoTIFF: float32 millimetres in the grid's Gauss-Krüger CRS, DEFLATE-compressed."""
     g = prediction.grid
-    with rasterio.open(path, "w", driver="GTiff", width=g.width, height=g.height, count=1, dtype="float32",
-                       crs=prediction.grid_crs, transform=transform(g), compress="deflate", tiled=True,
-                       nodata=None) as out:  # fmt: skip
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=g.width,
+        height=g.height,
+        count=1,
+        dtype="float32",
+        crs=prediction.grid_crs,
+        transform=transform(g),
+        compress="deflate",
+        tiled=True,
+        nodata=None,
+    ) as out:
         out.write((prediction.basin_m * 1000.0).astype(np.float32), 1)
         out.update_tags(units="mm", date=prediction.on.isoformat() if prediction.on else "final")
 
 
 def zones_frame(prediction: Prediction) -> gpd.GeoDataFrame:
-    rows = [{"severity": z.severity, "area_ha": z.area_ha,
-             "date": prediction.on.isoformat() if prediction.on else None} for z in prediction.zones]
+    rows = [
+        {
+            "severity": z.severity,
+            "area_ha": z.area_ha,
+            "date": prediction.on.isoformat() if prediction.on else None,
+        }
+        for z in prediction.zones
+    ]
     return gpd.GeoDataFrame(rows, geometry=[z.geometry for z in prediction.zones], crs=STORE_CRS)
 
 
@@ -140,8 +180,17 @@ def rate_consequence(store: Store, prediction: Prediction, year: int) -> list[Di
     for d in report.districts:
         n = float(by_code.get(d.adcode, 0.0))
         total = d.zone_ha + n
-        effects.append(DistrictEffect(d.adcode, d.name, d.zone_ha, d.restored_ha, n, d.rate_pct,
-                                      100.0 * d.restored_ha / total if total > 0 else None))
+        effects.append(
+            DistrictEffect(
+                d.adcode,
+                d.name,
+                d.zone_ha,
+                d.restored_ha,
+                n,
+                d.rate_pct,
+                100.0 * d.restored_ha / total if total > 0 else None,
+            )
+        )
     return effects
 
 
@@ -204,10 +253,12 @@ def stability(store: Store, on: dt.date) -> StabilityReport:
     planned = parcels[parcels["status"].isin(["planned", "in_progress"])]
     done = parcels[parcels["status"] == "completed"]
     return StabilityReport(
-        on, verdicts, zone_rows,
+        on,
+        verdicts,
+        zone_rows,
         sorted(planned[planned.geometry.intersects(unstable)]["parcel_id"]),
         sorted(done[done.geometry.intersects(influence)]["parcel_id"]),
-    )  # fmt: skip
+    )
 
 
 # -- parameter inversion ---------------------------------------------------------------------------
@@ -221,8 +272,10 @@ def fit_face(store: Store, face_id: str) -> Fit:
         raise UserError("predict.fit_no_points", face=face_id)
     xy = reproject(points.geometry.to_numpy(), STORE_CRS, config.gk_epsg)
     where = {pid: (g.x, g.y) for pid, g in zip(points["point_id"], xy, strict=True)}
-    samples = [Sample(*where[o.point_id], dt.date.fromisoformat(o.observed_on), o.subsidence_mm)
-               for o in store.observations(list(where))]
+    samples = [
+        Sample(*where[o.point_id], dt.date.fromisoformat(o.observed_on), o.subsidence_mm)
+        for o in store.observations(list(where))
+    ]
     if len(samples) < 8:
         raise UserError("predict.fit_too_few", face=face_id, n=len(samples))
     return fit_parameters(face, samples, config.for_mine(face.mine))

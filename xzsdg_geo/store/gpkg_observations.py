@@ -44,19 +44,27 @@ class ObservationTables:
 
     def _observation_in_force(self, point_id: str, observed_on: str) -> Observation | None:
         rows = fetch_all(
-            self._conn, Observation,
+            self._conn,
+            Observation,
             f"SELECT {_COLUMNS} FROM xzsdg_observations WHERE point_id = ? AND observed_on = ?"
-            " AND valid_to IS NULL", (point_id, observed_on),
-        )  # fmt: skip
+            " AND valid_to IS NULL",
+            (point_id, observed_on),
+        )
         return rows[0] if rows else None
 
-    def observations(self, point_ids: Sequence[str] | None = None, at: str | None = None) -> list[Observation]:
-        clauses, params = (["valid_to IS NULL"], []) if at is None else (
-            ["valid_from <= ?", "(valid_to IS NULL OR valid_to > ?)"], [at, at])  # fmt: skip
+    def observations(
+        self, point_ids: Sequence[str] | None = None, at: str | None = None
+    ) -> list[Observation]:
+        clauses, params = (
+            (["valid_to IS NULL"], [])
+            if at is None
+            else (["valid_from <= ?", "(valid_to IS NULL OR valid_to > ?)"], [at, at])
+        )
         if point_ids is not None:
             if not point_ids:
                 return []
             clauses.append(f"point_id IN ({', '.join('?' * len(point_ids))})")
             params.extend(point_ids)
-        sql = f"SELECT {_COLUMNS} FROM xzsdg_observations WHERE {' AND '.join(clauses)} ORDER BY point_id, observed_on"
+        where = " AND ".join(clauses)
+        sql = f"SELECT {_COLUMNS} FROM xzsdg_observations WHERE {where} ORDER BY point_id, observed_on"
         return fetch_all(self._conn, Observation, sql, tuple(params))
