@@ -117,7 +117,9 @@ class Store(Protocol):
         """Add each (point, date, mm) not already in force; a changed value closes the one in force.
         Returns how many rows were written (0 when the file held nothing new)."""
 
-    def observations(self, point_ids: Sequence[str] | None = None, at: str | None = None) -> list[Observation]:
+    def observations(
+        self, point_ids: Sequence[str] | None = None, at: str | None = None
+    ) -> list[Observation]:
         """The observations in force at store time ``at`` (default: now), by point and date."""
 
     # -- rasters: catalog rows (table xzsdg_rasters), bytes in xzsdg_files or in files beside the store -
