@@ -66,7 +66,7 @@ def _obs(point: str, series: list[tuple[str, float]]) -> list[Observation]:
     ]
 
 
-RULE = Stability(months=6, max_mm=30.0)
+RULE = Stability(months=6, max_mm=30.0, max_gap_days=45)
 
 
 def test_stable_when_at_most_30_mm_in_the_last_six_months():

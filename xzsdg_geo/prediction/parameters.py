@@ -59,6 +59,7 @@ class Stability:
 
     months: int
     max_mm: float
+    max_gap_days: int  # the latest observation may be this old: an older one says nothing of today
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,11 @@ def prediction_config() -> PredictionConfig:
         default=default,
         mines=mines,
         thresholds=Thresholds(float(th["influence_m"]), {k: float(v) for k, v in th["severity_m"].items()}),
-        stability=Stability(int(raw["stability"]["months"]), float(raw["stability"]["max_mm"])),
+        stability=Stability(
+            int(raw["stability"]["months"]),
+            float(raw["stability"]["max_mm"]),
+            int(raw["stability"]["max_gap_days"]),
+        ),
         cell_m=float(raw["grid"]["cell_m"]),
         gk_epsg=str(raw["grid"]["crs"]),
     )

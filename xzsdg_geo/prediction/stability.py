@@ -46,19 +46,19 @@ def months_before(day: dt.date, months: int) -> dt.date:
 
 
 def point_stability(
-    point_id: str, series: Sequence[Observation], on: dt.date, rule: Stability, max_gap_days: int = 45
+    point_id: str, series: Sequence[Observation], on: dt.date, rule: Stability
 ) -> PointStability:
     """The verdict of one point from its observations (any order), at ``on``.
 
     The window runs from ``months`` months before ``on`` to ``on``; its start is read from the last
     observation at or before it, its end from the last one up to ``on`` (no older than
-    ``max_gap_days``, so a point last surveyed long ago is not called stable).
+    ``rule.max_gap_days``, so a point last surveyed long ago is not called stable).
     """
     start = months_before(on, rule.months)
     dated = sorted((dt.date.fromisoformat(o.observed_on), o.subsidence_mm) for o in series)
     before = [(d, v) for d, v in dated if d <= start]
     upto = [(d, v) for d, v in dated if d <= on]
-    if not before or not upto or upto[-1][0] <= start or (on - upto[-1][0]).days > max_gap_days:
+    if not before or not upto or upto[-1][0] <= start or (on - upto[-1][0]).days > rule.max_gap_days:
         return PointStability(point_id, Verdict.UNKNOWN, None, None, None)
     moved = upto[-1][1] - before[-1][1]
     verdict = Verdict.STABLE if moved <= rule.max_mm else Verdict.MOVING
