@@ -61,6 +61,8 @@ def test_basin_raster_and_zone_file(sample_store, tmp_path):
     zones = pyogrio.read_dataframe(tmp_path / "z.gpkg")
     assert list(zones["severity"]) == ["light", "moderate", "severe"]
     assert zones.crs.to_epsg() == 4490
+    boundary = pyogrio.read_dataframe(tmp_path / "z.gpkg", layer="influence_boundary")
+    assert boundary.geometry[0].contains(zones.geometry[0].buffer(-1e-4))  # 10 mm reaches beyond 0.3 m
 
 
 def test_stability_finds_active_faces_moving_and_finished_ones_stable(sample_store):

@@ -63,6 +63,15 @@ class Stability:
 
 
 @dataclass(frozen=True)
+class ZoneStyle:
+    """How predicted zones are drawn: colours by severity code, and the boundary of influence."""
+
+    colors: dict[str, str]
+    fill_opacity: float
+    influence_color: str
+
+
+@dataclass(frozen=True)
 class PredictionConfig:
     default: Parameters
     mines: dict[str, Parameters]
@@ -70,6 +79,7 @@ class PredictionConfig:
     stability: Stability
     cell_m: float  # raster cell size
     gk_epsg: str  # the CGCS2000 3° Gauss-Krüger zone the basin is computed in
+    style: ZoneStyle
 
     def for_mine(self, mine: str | None) -> Parameters:
         return self.mines.get(mine or "", self.default)
@@ -107,4 +117,9 @@ def prediction_config() -> PredictionConfig:
         ),
         cell_m=float(raw["grid"]["cell_m"]),
         gk_epsg=str(raw["grid"]["crs"]),
+        style=ZoneStyle(
+            dict(raw["style"]["colors"]),
+            float(raw["style"]["fill_opacity"]),
+            str(raw["style"]["influence_color"]),
+        ),
     )

@@ -53,6 +53,7 @@ class Prediction:
     basin_m: np.ndarray
     panels: list[Panel]
     zones: list[SeverityZone]  # by severity, lightest first
+    influence: shapely.Geometry  # lon/lat: the basin's 10 mm boundary of influence
     comparison: Comparison | None
     skipped: list[str] = field(default_factory=list)  # faces too narrow to subside (after the offset s)
 
@@ -117,7 +118,8 @@ def predict(
     )[0]
     surveyed = store.features("subsidence_zones", fields=()).geometry.to_numpy()
     skipped = sorted({f.face_id for f in faces} - {p.face.face_id for p in panels})
-    prediction = Prediction(on, grid, config.gk_epsg, basin, panels, zones, None, skipped)
+    influence = contour_polygons(grid, basin, config.thresholds.influence_m, config.gk_epsg)
+    prediction = Prediction(on, grid, config.gk_epsg, basin, panels, zones, influence, None, skipped)
     return replace(prediction, comparison=compare(prediction.zone, surveyed, extent))
 
 
@@ -154,8 +156,19 @@ def zones_frame(prediction: Prediction) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry=[z.geometry for z in prediction.zones], crs=STORE_CRS)
 
 
+def influence_frame(prediction: Prediction) -> gpd.GeoDataFrame:
+    day = prediction.on.isoformat() if prediction.on else None
+    return gpd.GeoDataFrame(
+        [{"threshold_mm": prediction_config().thresholds.influence_m * 1000, "date": day}],
+        geometry=[prediction.influence],
+        crs=STORE_CRS,
+    )
+
+
 def write_zones(prediction: Prediction, path: Path) -> None:
+    """The predicted zones by severity, and the 10 mm boundary of influence, as two layers."""
     zones_frame(prediction).to_file(path, driver="GPKG", layer="predicted_zones")
+    influence_frame(prediction).to_file(path, driver="GPKG", layer="influence_boundary", mode="a")
 
 
 @dataclass(frozen=True)

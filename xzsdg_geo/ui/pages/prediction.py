@@ -13,13 +13,15 @@ import datetime as dt
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 import streamlit as st
 
 from xzsdg_geo.config import targets
 from xzsdg_geo.geo import STORE_CRS
 from xzsdg_geo.i18n import t
-from xzsdg_geo.layers import get_layer
+from xzsdg_geo.layers import LayerSpec, get_layer
 from xzsdg_geo.mapping import layer_data
+from xzsdg_geo.prediction.parameters import prediction_config
 from xzsdg_geo.services import prediction as svc
 from xzsdg_geo.store import open_store
 from xzsdg_geo.textfmt import fmt_num
@@ -36,6 +38,7 @@ class PageFigures:
     """What one date's page shows, computed once per store stamp and date."""
 
     zones: gpd.GeoDataFrame
+    influence: gpd.GeoDataFrame
     comparison: svc.Comparison | None
     max_mm: float
     effects: list[svc.DistrictEffect]
@@ -54,27 +57,64 @@ def figures(location: str, stamp: data.Stamp, on: dt.date | None) -> PageFigures
         prediction = svc.predict(store, on, cell_m=CELL_M)
         effects = svc.rate_consequence(store, prediction, targets().final_year)
         report = svc.stability(store, min(on or dt.date.today(), dt.date.today()))
-        frames = {name: store.features(name) for name in MAP_LAYERS}
+        area = shapely.box(*prediction.influence.bounds).buffer(0.02)  # the map opens on the prediction
+        frames = {name: _near(store.features(name), area) for name in MAP_LAYERS}
     finally:
         store.close()
-    return PageFigures(svc.zones_frame(prediction), prediction.comparison, prediction.max_mm, effects, report,
-                       frames)
+    return PageFigures(
+        svc.zones_frame(prediction),
+        svc.influence_frame(prediction),
+        prediction.comparison,
+        prediction.max_mm,
+        effects,
+        report,
+        frames,
+    )
 
 
-def _predicted_layer(zones: gpd.GeoDataFrame, language: str):
-    """The predicted zones drawn like the surveyed ones (same severity colours), as a layer of their own."""
+def _near(frame: gpd.GeoDataFrame, area: shapely.Geometry) -> gpd.GeoDataFrame:
+    """The features within reach of the prediction, cut to its box (so the map opens on it)."""
+    near = frame[frame.geometry.intersects(area)].copy()
+    near.geometry = near.geometry.intersection(area)
+    return near
+
+
+def _shown_as(name: str, fields: tuple[str, ...], style: dict) -> LayerSpec:
+    """A declared layer's spec, renamed and restyled, to draw a derived layer (predicted zones, the
+    boundary of influence) with the map code that draws the store's layers."""
     spec = get_layer("subsidence_zones")
-    shown = dataclasses.replace(spec, name="predicted_zones", title_zh=t("prediction.layer", "zh"),
-                                title_en=t("prediction.layer", "en"),
-                                fields=tuple(f for f in spec.fields if f.name == "severity"),
-                                style={**spec.style, "fill_opacity": 0.7})
-    frame = gpd.GeoDataFrame(zones[["severity"]], geometry=zones.geometry.values, crs=STORE_CRS)
-    return layer_data(shown, frame[~frame.geometry.is_empty], language)
+    return dataclasses.replace(
+        spec,
+        name=name,
+        title_zh=t(f"prediction.{name}", "zh"),
+        title_en=t(f"prediction.{name}", "en"),
+        fields=tuple(f for f in spec.fields if f.name in fields),
+        style=style,
+    )
+
+
+def _derived_layers(fig: PageFigures, language: str) -> list:
+    look = prediction_config().style
+    zones = _shown_as(
+        "predicted_zones",
+        ("severity",),
+        {"field": "severity", "weight": 1, "fill_opacity": look.fill_opacity, "colors": look.colors},
+    )
+    edge = _shown_as(
+        "influence_boundary",
+        ("name",),
+        {"color": look.influence_color, "weight": 2, "fill_opacity": 0.0, "dash_array": "4 4"},
+    )
+    frame = gpd.GeoDataFrame(fig.zones[["severity"]], geometry=fig.zones.geometry.values, crs=STORE_CRS)
+    return [
+        layer_data(edge, fig.influence.assign(name=t("prediction.influence_boundary", language)), language),
+        layer_data(zones, frame[~frame.geometry.is_empty], language),
+    ]
 
 
 def _map(fig: PageFigures, language: str) -> None:
     layers = [layer_data(get_layer(name), fig.frames[name], language) for name in MAP_LAYERS]
-    layers.append(_predicted_layer(fig.zones, language))
+    layers += _derived_layers(fig, language)
     map_view.show([x for x in layers if x is not None], language, key="prediction_map")
 
 
@@ -85,28 +125,60 @@ def _pct(value: float | None) -> str:
 def _effects(fig: PageFigures, language: str) -> None:
     year = targets().final_year
     st.subheader(t("prediction.effects_title", language, year=year))
-    rows = [(e.name, fmt_num(e.zone_ha), fmt_num(e.new_ha), _pct(e.rate_pct), _pct(e.rate_with_new_pct))
-            for e in fig.effects if e.zone_ha > 0 or e.new_ha > 0]
+    rows = [
+        (e.name, fmt_num(e.zone_ha), fmt_num(e.new_ha), _pct(e.rate_pct), _pct(e.rate_with_new_pct))
+        for e in fig.effects
+        if e.zone_ha > 0 or e.new_ha > 0
+    ]
     keys = ("district", "zone_ha", "new_ha", "rate", "rate_with_new")
     st.table(pd.DataFrame(rows, columns=[t(f"prediction.col.{k}", language) for k in keys]), hide_index=True)
     for e in fig.effects:
         if e.new_ha > 0:
-            st.warning(t("predict.effect", language, district=e.name, new=fmt_num(e.new_ha), year=year,
-                         before=_pct(e.rate_pct), after=_pct(e.rate_with_new_pct)))
+            st.warning(
+                t(
+                    "predict.effect",
+                    language,
+                    district=e.name,
+                    new=fmt_num(e.new_ha),
+                    year=year,
+                    before=_pct(e.rate_pct),
+                    after=_pct(e.rate_with_new_pct),
+                )
+            )
 
 
 def _stability(fig: PageFigures, language: str) -> None:
     report = fig.stability
     st.subheader(t("prediction.stability_title", language, date=report.on.isoformat()))
-    rows = [(z.zone_id, z.name, t(f"stability.verdict.{z.verdict.value}", language), z.points,
-             t("stability.yes", language) if z.under_faces else "")
-            for z in report.zones if z.points or z.under_faces]
+    rows = [
+        (
+            z.zone_id,
+            z.name,
+            t(f"stability.verdict.{z.verdict.value}", language),
+            z.points,
+            t("stability.yes", language) if z.under_faces else "",
+        )
+        for z in report.zones
+        if z.points or z.under_faces
+    ]
     keys = ("zone", "name", "verdict", "points", "under")
     st.table(pd.DataFrame(rows, columns=[t(f"stability.col.{k}", language) for k in keys]), hide_index=True)
-    st.markdown(t("stability.planned", language, n=len(report.planned_on_unstable),
-                  ids="、".join(report.planned_on_unstable) or "—"))
-    st.markdown(t("stability.restored", language, n=len(report.restored_over_faces),
-                  ids="、".join(report.restored_over_faces) or "—"))
+    st.markdown(
+        t(
+            "stability.planned",
+            language,
+            n=len(report.planned_on_unstable),
+            ids="、".join(report.planned_on_unstable) or "—",
+        )
+    )
+    st.markdown(
+        t(
+            "stability.restored",
+            language,
+            n=len(report.restored_over_faces),
+            ids="、".join(report.restored_over_faces) or "—",
+        )
+    )
 
 
 def _date(choice: int | str) -> dt.date | None:
@@ -115,8 +187,12 @@ def _date(choice: int | str) -> dt.date | None:
 
 def body(location: str, stamp: data.Stamp, language: str) -> None:
     options = [*range(FIRST_YEAR, LAST_YEAR + 1), FINAL]
-    choice = st.select_slider(t("prediction.date", language), options=options, value=targets().final_year,
-                              format_func=lambda o: t("predict.final", language) if o == FINAL else str(o))
+    choice = st.select_slider(
+        t("prediction.date", language),
+        options=options,
+        value=targets().final_year,
+        format_func=lambda o: t("predict.final", language) if o == FINAL else str(o),
+    )
     fig = figures(location, stamp, _date(choice))
     if fig is None:
         st.info(t("prediction.no_faces", language))
