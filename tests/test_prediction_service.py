@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import rasterio
 import shapely
@@ -159,3 +161,21 @@ def test_old_store_migrates_to_the_observation_table(sample_store):
     conn = sqlite3.connect(sample_store.location)
     assert "xzsdg_observations" in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     conn.close()
+
+
+def test_upload_check_warns_about_parcels_on_unsettled_ground(sample_store):
+    from xzsdg_geo.validation.run import validate_upload
+
+    report = svc.stability(sample_store, dt.date.today())
+    parcels = sample_store.features("restoration_parcels").set_index("parcel_id")
+    planned = parcels.loc[report.planned_on_unstable[:1]]
+    done = parcels.loc[report.restored_over_faces[:1]]
+    frame = pd.concat([planned, done]).reset_index()[
+        ["parcel_id", "name", "status", "measure", "completed_on", "geometry"]
+    ]
+    frame["parcel_id"] = ["NEW-1", "NEW-2"]  # new features on the same ground
+    frame = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4490")
+    data = frame.to_json().encode()
+    result = validate_upload(data, "parcels.geojson", "restoration_parcels", store=sample_store)
+    codes = {(w.code, w.feature) for w in result.warnings}
+    assert ("unstable_ground", 0) in codes and ("over_active_faces", 1) in codes

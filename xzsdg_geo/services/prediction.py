@@ -24,9 +24,10 @@ from ..prediction.basin import Grid, basin_on_grid
 from ..prediction.faces import LAYER as FACES
 from ..prediction.faces import faces_from_frame, panels_for
 from ..prediction.fit import Fit, Sample, fit_parameters
+from ..prediction.ground import MAX_CELLS, POINTS, grid_for, ground
 from ..prediction.panels import Face, Panel
 from ..prediction.parameters import PredictionConfig, prediction_config
-from ..prediction.stability import PointStability, Verdict, point_stability, zone_verdict
+from ..prediction.stability import PointStability, Verdict
 from ..prediction.zones import (
     Comparison,
     SeverityZone,
@@ -40,9 +41,6 @@ from ..rates import compute_rates
 from ..store import Store
 from ..store.base import ObservationRow
 from .auth import Permission, Principal, administrator_name
-
-POINTS = "monitoring_points"
-MAX_CELLS = 60_000_000  # a grid larger than this (0.24 GB of float32) is refused: choose a coarser cell
 
 
 @dataclass(frozen=True)
@@ -80,12 +78,9 @@ def _faces(store: Store, face_ids: list[str] | None, config: PredictionConfig) -
 
 
 def _grid(panels: list[Panel], cell_m: float) -> Grid:
-    bounds = np.array([p.window() for p in panels])
-    grid = Grid.covering(
-        (bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max()), cell_m
-    )
-    if grid.width * grid.height > MAX_CELLS:
-        raise UserError("predict.grid_too_large", cells=grid.width * grid.height, cell=cell_m)
+    grid = grid_for(panels, cell_m)
+    if grid is None:
+        raise UserError("predict.grid_too_large", limit=f"{MAX_CELLS:,}", cell=cell_m)
     return grid
 
 
@@ -226,51 +221,18 @@ class StabilityReport:
     restored_over_faces: list[str]  # completed parcels within an active or planned face's influence
 
 
-def _future_influence(store: Store, config: PredictionConfig) -> shapely.Geometry:
-    """Where active and planned faces will still move the ground (their final basin ≥ 10 mm)."""
-    frame = store.features(FACES)
-    frame = frame[frame["status"].isin(["active", "planned"])]
-    if frame.empty:
-        return shapely.MultiPolygon()
-    panels, c_for = panels_for(faces_from_frame(frame, config.gk_epsg), config)
-    if not panels:
-        return shapely.MultiPolygon()
-    grid = _grid(panels, max(config.cell_m, 20.0))
-    basin = basin_on_grid(grid, panels, None, c_for)
-    return contour_polygons(grid, basin, config.thresholds.influence_m, config.gk_epsg)
-
-
 def stability(store: Store, on: dt.date) -> StabilityReport:
     """Verdicts per monitoring point and per zone at ``on``, and the parcels to look at again."""
-    config = prediction_config()
-    points = store.features(POINTS)
-    obs = store.observations()
-    series: dict[str, list] = {}
-    for o in obs:
-        series.setdefault(o.point_id, []).append(o)
-    verdicts = [point_stability(pid, series.get(pid, []), on, config.stability) for pid in points["point_id"]]
-    by_point = dict(zip(points["point_id"], verdicts, strict=True))
-    zones = store.features("subsidence_zones", fields=("zone_id", "name"))
-    influence = _future_influence(store, config)
-    shapely.prepare(influence)
-    zone_rows, moving = [], []
-    for z in zones.itertuples():
-        inside = points[points.geometry.within(z.geometry)]["point_id"]
-        verdict = zone_verdict([by_point[p] for p in inside])
-        under = bool(influence.intersects(z.geometry))
-        zone_rows.append(ZoneStability(z.zone_id, z.name, verdict, len(inside), under))
-        if verdict is Verdict.MOVING or under:
-            moving.append(z.geometry)
-    unstable = shapely.union_all(moving) if moving else shapely.MultiPolygon()
+    state = ground(store, on, prediction_config())
     parcels = store.features("restoration_parcels", fields=("parcel_id", "status"))
     planned = parcels[parcels["status"].isin(["planned", "in_progress"])]
     done = parcels[parcels["status"] == "completed"]
     return StabilityReport(
         on,
-        verdicts,
-        zone_rows,
-        sorted(planned[planned.geometry.intersects(unstable)]["parcel_id"]),
-        sorted(done[done.geometry.intersects(influence)]["parcel_id"]),
+        state.points,
+        [ZoneStability(z.zone_id, z.name, z.verdict, z.points, z.under_faces) for z in state.zones],
+        sorted(planned[planned.geometry.intersects(state.unstable)]["parcel_id"]),
+        sorted(done[done.geometry.intersects(state.influence)]["parcel_id"]),
     )
 
 

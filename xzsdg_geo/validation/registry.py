@@ -22,6 +22,7 @@ from .checks.parses import Parses
 from .checks.reader_notes import ReaderNotes
 from .checks.spikes import Spikes
 from .checks.swapped_axes import SwappedAxes
+from .checks.unstable_ground import UnstableGround
 from .checks.upload_size import UploadSize
 from .checks.validity import Validity
 from .checks.vertex_cap import VertexCap
@@ -53,4 +54,5 @@ VALIDATORS: tuple[Validator, ...] = (
     Overlap(),
     Attributes(),
     DeclaredArea(),
+    UnstableGround(),
 )

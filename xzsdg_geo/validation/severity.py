@@ -44,6 +44,8 @@ WARNINGS = frozenset(
         "near_duplicate",
         "overlap",
         "declared_area",
+        "unstable_ground",
+        "over_active_faces",
     }
 )
 BLOCKER, WARNING = "blocker", "warning"
