@@ -268,10 +268,12 @@ def test_an_older_store_is_migrated_step_by_step_on_open(sample_store):
     location = sample_store.location
     with _sql(location) as conn:
         conn.execute("DROP TABLE xzsdg_rasters")
+        conn.execute("DROP TABLE xzsdg_observations")  # version 10
         conn.execute("UPDATE xzsdg_meta SET value = '3' WHERE key = 'schema_version'")
     store = open_store(location)
     try:
         assert store.schema_version() == SCHEMA_VERSION and store.rasters() == []
+        assert store.observations() == []
     finally:
         store.close()
 

@@ -47,8 +47,8 @@ DRAW_CHUNK = 1500
 LAKES = "lakes"
 # Bottom to top: outlines and water under the zones, parcels over the zones they restore.
 DRAW_ORDER = (
-    "districts", LAKES, "subsidence_zones", "restoration_parcels", "buffer_projects", "quarries",
-    "river_segments",
+    "districts", LAKES, "subsidence_zones", "working_faces", "restoration_parcels", "buffer_projects",
+    "quarries", "river_segments", "monitoring_points",
 )  # fmt: skip
 # The map's base: drawn with the map itself. The other layers change with the year asked and are
 # handed to streamlit-folium as layers to add, so a new year redraws them without a new map.

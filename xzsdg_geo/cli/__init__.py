@@ -32,6 +32,7 @@ COMMANDS = [
     "users",
     "exports",
     "rasters",
+    "prediction",
     "serve",
     "serve_api",
 ]

@@ -9,6 +9,7 @@ import geopandas as gpd
 from .. import sample
 from ..config import settings
 from ..dates import start_of_day_utc
+from ..prediction.sample import add_sample_prediction
 from ..rasters.sample import add_sample_rasters
 from ..store import NewFeature, Store, create_store
 from .accounts import add_demo_accounts
@@ -58,6 +59,7 @@ def init_store(location: str, *, with_sample: bool = False, demo_password: str |
                     recorded, parcels = SAMPLE_RECORDED[layer], layer == "restoration_parcels"
                     features = frame_to_features(frame, frame.columns[0], recorded, at_completion=parcels)
                     store.write_features(layer, features, by=SYSTEM_USER, source="sample")
+                add_sample_prediction(store, data.layers["subsidence_zones"], by=SYSTEM_USER)
                 add_sample_rasters(store, by=SYSTEM_USER)
                 add_demo_accounts(store, demo_password or settings().auth.demo_password)
     except BaseException:

@@ -18,7 +18,7 @@ from typing import Protocol
 import geopandas as gpd
 import shapely
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 VERSION_COLUMNS = ("feature_id", "version", "valid_from", "valid_to", "recorded_by", "source")
 
 
@@ -112,6 +112,16 @@ class Store(Protocol):
 
     def indicator_history(self, no: int, year: int | None = None) -> list[IndicatorValue]:
         """Every recorded version of an indicator's values (of one year if given), oldest first."""
+
+    # -- subsidence observations of the monitoring points, versioned (table xzsdg_observations) --
+    def record_observations(self, rows: Sequence[ObservationRow], *, by: str, source: str) -> int:
+        """Add each (point, date, mm) not already in force; a changed value closes the one in force.
+        Returns how many rows were written (0 when the file held nothing new)."""
+
+    def observations(
+        self, point_ids: Sequence[str] | None = None, at: str | None = None
+    ) -> list[Observation]:
+        """The observations in force at store time ``at`` (default: now), by point and date."""
 
     # -- rasters: catalog rows (table xzsdg_rasters), bytes in xzsdg_files or in files beside the store -
     def add_raster(self, raster: NewRaster, data: bytes | Path, *, by: str) -> RasterEntry:
@@ -222,6 +232,29 @@ class IndicatorValue:
     valid_from: str
     valid_to: str | None
     note: str | None
+
+
+@dataclass(frozen=True)
+class ObservationRow:
+    """One observation to record: a point's cumulative subsidence (mm, sinking positive) on a date."""
+
+    point_id: str
+    observed_on: str  # ISO date
+    subsidence_mm: float
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One recorded version of an observation; ``valid_to`` None while in force."""
+
+    id: int
+    point_id: str
+    observed_on: str
+    subsidence_mm: float
+    recorded_by: str
+    valid_from: str
+    valid_to: str | None
+    source: str
 
 
 @dataclass(frozen=True)

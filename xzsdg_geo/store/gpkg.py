@@ -23,6 +23,7 @@ from .base import VERSION_COLUMNS, ImportRecord, NewFeature, WriteResult
 from .gpkg_accounts import AccountTables
 from .gpkg_audit import AuditTables
 from .gpkg_indicators import IndicatorTables
+from .gpkg_observations import ObservationTables
 from .gpkg_rasters import RasterTables
 from .gpkg_rtree import register_functions
 from .gpkg_schema import SRS_ID, create_schema, migrate, schema_version, sync_layers, up_to_date
@@ -86,6 +87,7 @@ class GeoPackageStore(
     AccountTables,
     AuditTables,
     IndicatorTables,
+    ObservationTables,
     RasterTables,
 ):
     """A :class:`~xzsdg_geo.store.base.Store` in a single ``.gpkg`` file."""

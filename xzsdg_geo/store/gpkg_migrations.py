@@ -224,6 +224,22 @@ def shareable(conn: sqlite3.Connection) -> None:
     refresh_styles(conn, specs)
 
 
+# Subsidence observations of the monitoring points: versioned like the indicator values.
+_OBSERVATION_FROZEN = ("point_id", "observed_on", "subsidence_mm", "recorded_by", "valid_from", "source")
+OBSERVATIONS = [
+    """CREATE TABLE xzsdg_observations (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, point_id TEXT NOT NULL, observed_on TEXT NOT NULL,
+      subsidence_mm REAL NOT NULL, recorded_by TEXT NOT NULL, valid_from TEXT NOT NULL, valid_to TEXT,
+      source TEXT NOT NULL)""",
+    "CREATE UNIQUE INDEX xzsdg_observations_current ON xzsdg_observations (point_id, observed_on)"
+    " WHERE valid_to IS NULL",
+    "CREATE TRIGGER xzsdg_observations_no_delete BEFORE DELETE ON xzsdg_observations"
+    " BEGIN SELECT RAISE(ABORT, 'observation history is append-only'); END",
+    "CREATE TRIGGER xzsdg_observations_close_only BEFORE UPDATE ON xzsdg_observations"
+    f" WHEN OLD.valid_to IS NOT NULL OR {' OR '.join(f'NEW.{c} IS NOT OLD.{c}' for c in _OBSERVATION_FROZEN)}"
+    " BEGIN SELECT RAISE(ABORT, 'a recorded observation can only be closed'); END",
+]
+
 # A step is a list of statements and functions of the connection (for what depends on the declared
 # layers), run in order. Numbers were reserved per change, so a number may be absent.
 Step = list[str | Callable[[sqlite3.Connection], None]]
@@ -234,4 +250,5 @@ MIGRATIONS: dict[int, Step] = {
     5: HISTORY_DEFENDED,
     6: UNKEPT_FILES,
     9: [shareable],
+    10: OBSERVATIONS,
 }

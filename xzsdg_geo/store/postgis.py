@@ -28,6 +28,7 @@ from .gpkg import promote_to_multi
 from .gpkg_accounts import AccountTables
 from .gpkg_audit import AuditTables
 from .gpkg_indicators import IndicatorTables
+from .gpkg_observations import ObservationTables
 from .gpkg_schema import schema_version
 from .postgis_conn import QmarkConnection, connect, redact
 from .postgis_schema import (
@@ -72,6 +73,7 @@ class PostGISStore(
     AccountTables,
     AuditTables,
     IndicatorTables,
+    ObservationTables,
     PostGISRasters,
 ):
     """A :class:`~xzsdg_geo.store.base.Store` in a PostgreSQL database with PostGIS."""

@@ -14,6 +14,7 @@ from ..layers import all_layers
 from .gpkg_migrations import (
     _FILES_FROZEN,
     _INDICATOR_FROZEN,
+    _OBSERVATION_FROZEN,
     BACKWARDS_MESSAGE,
     DECIDED_MESSAGE,
     FILES_MESSAGE,
@@ -192,6 +193,17 @@ def shareable(conn: Any) -> None:
         )
 
 
+OBSERVATIONS = [
+    f"""CREATE TABLE xzsdg_observations (
+      id {ID}, point_id {TEXT} NOT NULL, observed_on {TEXT} NOT NULL,
+      subsidence_mm DOUBLE PRECISION NOT NULL, recorded_by {TEXT} NOT NULL, valid_from {TEXT} NOT NULL,
+      valid_to {TEXT}, source {TEXT} NOT NULL)""",
+    "CREATE UNIQUE INDEX xzsdg_observations_current ON xzsdg_observations (point_id, observed_on)"
+    " WHERE valid_to IS NULL",
+    *append_only("xzsdg_observations", "observation history is append-only"),
+    close_only("xzsdg_observations", _OBSERVATION_FROZEN, "a recorded observation can only be closed"),
+]
+
 # A step is a list of statements and functions of the connection, run in order; numbers were
 # reserved per change, so a number may be absent.
 MIGRATIONS: dict[int, list[str | Callable[[Any], None]]] = {
@@ -201,4 +213,5 @@ MIGRATIONS: dict[int, list[str | Callable[[Any], None]]] = {
     5: HISTORY_DEFENDED,
     6: UNKEPT_FILES,
     9: [shareable],
+    10: OBSERVATIONS,
 }

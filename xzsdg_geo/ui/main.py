@@ -37,6 +37,7 @@ PAGES = (
     PageSpec("progress", progress.render),
     PageSpec("upload", PAGES_DIR / "upload.py", Permission.SUBMIT),
     PageSpec("review", PAGES_DIR / "review.py", Permission.REVIEW),
+    PageSpec("prediction", PAGES_DIR / "prediction.py"),
     PageSpec("indicators", PAGES_DIR / "indicators.py"),
     PageSpec("exports", PAGES_DIR / "exports.py"),
     PageSpec("history", PAGES_DIR / "history.py", Permission.VIEW_AUDIT),

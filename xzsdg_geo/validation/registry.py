@@ -24,6 +24,7 @@ from .checks.parses import Parses
 from .checks.reader_notes import ReaderNotes
 from .checks.spikes import Spikes
 from .checks.swapped_axes import SwappedAxes
+from .checks.unstable_ground import UnstableGround
 from .checks.upload_size import UploadSize
 from .checks.validity import Validity
 from .checks.vertex_cap import VertexCap
@@ -57,4 +58,5 @@ VALIDATORS: tuple[Validator, ...] = (
     Attributes(),
     DeclaredArea(),
     OutsideZones(),
+    UnstableGround(),
 )

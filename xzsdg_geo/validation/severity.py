@@ -53,6 +53,8 @@ WARNINGS = frozenset(
         "closed_line",
         "table_math_axes",
         "outside_zones",
+        "unstable_ground",
+        "over_active_faces",
     }
 )
 BLOCKER, WARNING = "blocker", "warning"
