@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 import shapely
 
+from ..dates import today_cst
+from ..layers import LayerSpec
 from ..store import Store
 from .basin import Grid, basin_on_grid
 from .faces import LAYER as FACES
 from .faces import faces_from_frame, panels_for
-from .parameters import PredictionConfig
+from .parameters import PredictionConfig, prediction_config
 from .stability import PointStability, Verdict, point_stability, zone_verdict
 from .zones import contour_polygons
 
@@ -73,6 +75,19 @@ class Ground:
         """Zones still moving or within a face's reach: no place yet for restoration works."""
         parts = [z.geometry for z in self.zones if z.verdict is Verdict.MOVING or z.under_faces]
         return shapely.union_all(parts) if parts else shapely.MultiPolygon()
+
+
+RESTORED_LAYER = "restoration_parcels"  # restored on ground that may still sink
+
+
+def unsettled_ground(store: Store, spec: LayerSpec) -> Ground | None:
+    """Today's ground state for an upload to ``spec``; None where it cannot matter (another layer,
+    or a store with neither working faces nor observations)."""
+    if spec.name != RESTORED_LAYER:
+        return None
+    if store.features(FACES, fields=()).empty and not store.observations():
+        return None
+    return ground(store, today_cst(), prediction_config())
 
 
 def ground(store: Store, on: dt.date, config: PredictionConfig) -> Ground:

@@ -6,6 +6,7 @@ the run early (see :mod:`registry`), not what any check sees.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol
@@ -18,6 +19,7 @@ import shapely
 from ..attributes import AttributeProblem, map_upload
 from ..geo import area_ha, geodesic_length_m, to_equal_area
 from ..layers import LayerSpec
+from ..prediction.ground import Ground, unsettled_ground
 from ..readers import ReadOptions, SourceLayer
 from ..store import Store
 from . import stages
@@ -40,25 +42,37 @@ def _blank(value: object) -> bool:
     return not str(value).strip()
 
 
-class FeatureSource(Protocol):
-    """What the checks read from a store: a layer's approved features."""
+_KEEP = {"feature_id", "version", "valid_from", "valid_to", "recorded_by", "source", "geometry"}
 
-    def features(self, layer: str) -> gpd.GeoDataFrame: ...
+
+class FeatureSource(Protocol):
+    """What the checks read from a store: approved features, and where the ground is unsettled."""
+
+    ground: Ground | None
+
+    def features(self, layer: str, fields: Sequence[str] | None = None) -> gpd.GeoDataFrame: ...
 
 
 @dataclass(frozen=True)
 class StoreView:
     """The store's features a check may ask for, fetched before the checking worker starts
-    (a database connection cannot cross into another process; the frames can)."""
+    (a database connection cannot cross into another process; the frames can): the upload's layer,
+    the districts, the layer it counts within, and for layers restored on sinking ground, the state
+    of that ground (稳沉 and the reach of working faces)."""
 
     layers: dict[str, gpd.GeoDataFrame]
+    ground: Ground | None = None
 
     @classmethod
     def of(cls, store: Store, spec: LayerSpec) -> StoreView:
-        return cls({name: store.features(name) for name in dict.fromkeys((spec.name, "districts"))})
+        names = dict.fromkeys(n for n in (spec.name, "districts", spec.counts.get("within")) if n)
+        return cls({name: store.features(name) for name in names}, unsettled_ground(store, spec))
 
-    def features(self, layer: str) -> gpd.GeoDataFrame:
-        return self.layers[layer]
+    def features(self, layer: str, fields: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+        frame = self.layers[layer]
+        if fields is None:
+            return frame
+        return frame[[c for c in frame.columns if c not in set(frame.columns) - set(fields) - _KEEP]]
 
 
 @dataclass(frozen=True)

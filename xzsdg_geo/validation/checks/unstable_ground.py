@@ -3,7 +3,8 @@
 Restoring before the ground has settled (稳沉) wastes the money: it sinks again. A planned or
 in-progress parcel on a zone still moving, or within the reach of an active or planned working face,
 is told so; a completed one within a face's reach is told it may sink again. Needs the store's
-working faces or monitoring observations; without them the check says nothing.
+working faces or monitoring observations (the ground state comes with the store's view, computed
+before the checking worker starts); without them the check says nothing.
 """
 
 from __future__ import annotations
@@ -11,23 +12,10 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from ...dates import today_cst
-from ...prediction.ground import Ground, ground
-from ...prediction.parameters import prediction_config
 from ..context import UploadContext
 from ..findings import Finding, finding
 
-LAYER = "restoration_parcels"
 NOT_YET = ("planned", "in_progress")
-
-
-def _state(ctx: UploadContext) -> Ground | None:
-    store = ctx.upload.store
-    if store is None or ctx.spec.name != LAYER:
-        return None
-    if store.features("working_faces", fields=()).empty and not store.observations():
-        return None
-    return ground(store, today_cst(), prediction_config())
 
 
 class UnstableGround:
@@ -35,7 +23,7 @@ class UnstableGround:
     gate = False
 
     def check(self, ctx: UploadContext) -> list[Finding]:
-        state = _state(ctx)
+        state = ctx.upload.store.ground if ctx.upload.store is not None else None
         if state is None:
             return []
         status = np.array([r.get("status") for r in ctx.records], dtype=object)
