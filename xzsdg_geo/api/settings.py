@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 
+from ..config import load_config
 from ..layers import all_layers
-from ..paths import CONFIG_DIR
 
 CONFIG_FILE = "api.toml"
 
@@ -46,7 +45,7 @@ def _check(raw: dict) -> None:
 
 @cache
 def api_settings() -> ApiSettings:
-    raw = tomllib.loads((CONFIG_DIR / CONFIG_FILE).read_text(encoding="utf-8"))
+    raw = load_config(CONFIG_FILE)
     _check(raw)
     server, paging = raw["server"], raw["paging"]
     return ApiSettings(

@@ -9,12 +9,11 @@ within two years of extraction. A mine's own fitted values (``xzsdg fit-paramete
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, fields, replace
 from functools import cache
 
+from ..config import load_config
 from ..errors import UserError
-from ..paths import CONFIG_DIR
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ def _parameters(raw: dict, base: Parameters | None, where: str) -> Parameters:
 
 @cache
 def prediction_config() -> PredictionConfig:
-    raw = tomllib.loads((CONFIG_DIR / "prediction.toml").read_text(encoding="utf-8"))
+    raw = load_config("prediction.toml")
     default = _parameters(raw["default"], None, "[default]")
     mines = {name: _parameters(v, default, f"[mines.{name}]") for name, v in raw.get("mines", {}).items()}
     th = raw["thresholds"]
