@@ -20,6 +20,7 @@ from ..mapping import provenance
 from ..rates import compute_rates
 from ..store import Store
 from ..store.postgis_conn import is_postgres_url
+from ..when import When
 from .settings import ApiSettings
 
 STORAGE_CRS = "http://www.opengis.net/def/crs/EPSG/0/4490"
@@ -146,7 +147,7 @@ def rate_records(store: Store, settings: ApiSettings, today: dt.date) -> list[di
     first = max(settings.rates_first_year, *(int(r[:4]) for r in recorded))
     records = []
     for year in range(min(first, today.year), today.year + 1):
-        report = compute_rates(store, dt.date(year, 12, 31) if year < today.year else today)
+        report = compute_rates(store, When(dt.date(year, 12, 31) if year < today.year else today))
         for d in report.districts:
             fields = {name: getattr(d, name) for name in RATE_FIELDS if hasattr(d, name)}
             records.append(

@@ -40,6 +40,7 @@ from ..prediction.zones import (
 from ..rates import compute_rates
 from ..store import Store
 from ..store.base import ObservationRow
+from ..when import When
 from .auth import Permission, Principal, administrator_name
 
 
@@ -179,7 +180,7 @@ class DistrictEffect:
 
 def rate_consequence(store: Store, prediction: Prediction, year: int) -> list[DistrictEffect]:
     """Each district's rate at the end of ``year`` with the predicted new subsidence added."""
-    report = compute_rates(store, dt.date(year, 12, 31))
+    report = compute_rates(store, When(dt.date(year, 12, 31)))
     districts = store.features("districts")
     surveyed = store.features("subsidence_zones", fields=()).geometry.to_numpy()
     new = new_ha_by_district(prediction.zone, surveyed, districts.geometry.to_numpy())
