@@ -138,8 +138,8 @@ def _fit(ax, box: Bounds, aspect: float) -> None:
 def _north_arrow(ax) -> None:
     """An arrow with N at the upper right (the projection's grid north is within half a degree of true
     north over the city)."""
-    ax.annotate("", xy=(0.955, 0.95), xytext=(0.955, 0.86), xycoords="axes fraction",
-                arrowprops={"arrowstyle": "-|>,head_width=0.5,head_length=0.9", "color": "#222222", "lw": 1.6})  # fmt: skip
+    arrow = {"arrowstyle": "-|>,head_width=0.5,head_length=0.9", "color": "#222222", "lw": 1.6}
+    ax.annotate("", xy=(0.955, 0.95), xytext=(0.955, 0.86), xycoords="axes fraction", arrowprops=arrow)
     ax.text(
         0.955, 0.955, "N", transform=ax.transAxes, ha="center", va="bottom", fontsize=11, fontweight="bold"
     )
@@ -177,18 +177,26 @@ def render(frames: Mapping[str, gpd.GeoDataFrame], request: PrintRequest) -> byt
         ax.set_ylabel("")
         _scale_bar(ax, lang)
         _north_arrow(ax)
-        fig.text(0.04 if landscape else 0.06, 0.95, t("maptools.print_title", lang), fontsize=15, fontweight="bold",
-                 va="top")  # fmt: skip
+        left = 0.04 if landscape else 0.06
+        fig.text(left, 0.95, t("maptools.print_title", lang), fontsize=15, fontweight="bold", va="top")
         made = today_cst().isoformat()
-        fig.text(0.04 if landscape else 0.06, 0.915, t("maptools.print_date", lang, date=as_of.isoformat(),
+        fig.text(left, 0.915, t("maptools.print_date", lang, date=as_of.isoformat(),
                  made=made), fontsize=9, color="#444444", va="top")  # fmt: skip
         legend_at = (0.74, 0.9) if landscape else (0.06, 0.28)
-        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=legend_at, title=t("maptools.legend", lang),
-                   fontsize=8, title_fontsize=10, frameon=False, alignment="left",
-                   ncol=1 if landscape else 3)  # fmt: skip
+        fig.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=legend_at,
+            title=t("maptools.legend", lang),
+            fontsize=8,
+            title_fontsize=10,
+            frameon=False,
+            alignment="left",
+            ncol=1 if landscape else 3,
+        )
         foot = [t("map.notes", lang) + " · ".join(_notes(layers))] if _notes(layers) else []
         foot.append(map_settings().review_line(lang))
-        fig.text(0.04 if landscape else 0.06, 0.04, "\n".join(foot), fontsize=8, color="#333333", va="bottom")
+        fig.text(left, 0.04, "\n".join(foot), fontsize=8, color="#333333", va="bottom")
         out = io.BytesIO()
         if request.format is Format.PDF:
             fig.savefig(out, format="pdf")

@@ -5,8 +5,9 @@ Kept free of streamlit so the app, the report and the tests build the same map, 
 feature collection per style class: cheap to cache), ``build_view`` / ``build_map`` draw that data.
 Leaflet and its helpers come from ``static/vendor`` (Streamlit serves ``static`` at ``/app/static/``),
 never from a CDN: the app runs on intranets where no CDN answers. The browser side is the app's own
-``static/xz/map.js`` and ``map.css``; this module writes only calls into it with JSON data. Tiles are fetched only when an online basemap
-(:mod:`xzsdg_geo.basemaps`) is chosen; by default the district outlines and the lakes are the base.
+``static/xz/map.js`` and ``map.css``; this module writes only calls into it with JSON data. Tiles
+are fetched only when an online basemap (:mod:`xzsdg_geo.basemaps`) is chosen; by default the
+district outlines and the lakes are the base.
 
 What the browser receives is kept small, since it is most of the time to the first drawn map: each
 style class is one compact JSON literal (geometries, then property values in the layer's field
@@ -480,8 +481,10 @@ class _Call(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        {{ this.fn }}({{ this.map_name() }}{% if this.parent_group %}, {{ this._parent.get_name() }}{% endif %}
-        {%- for a in this.args %}, {{ a }}{% endfor %}){% if this.add %}.addTo({{ this._parent.get_name() }}){% endif %};
+        {{ this.fn }}({{ this.map_name() }}
+        {%- if this.parent_group %}, {{ this._parent.get_name() }}{% endif %}
+        {%- for a in this.args %}, {{ a }}{% endfor %})
+        {%- if this.add %}.addTo({{ this._parent.get_name() }}){% endif %};
         {% endmacro %}
         """
     )

@@ -364,10 +364,9 @@
     window.xzPlaces = function (map, places) {
         var pane = "xz-labels";
         if (!map.getPane(pane)) { map.createPane(pane).style.zIndex = 450; }
-        places.forEach(function (p) {
-            L.tooltip({permanent: true, direction: "center", className: "xz-label", pane: pane,
-                       interactive: false})
-                .setLatLng([p.at[1], p.at[0]]).setContent(p.name).addTo(map);
+        places.forEach(function (p) { // names arrive HTML-escaped
+            var icon = L.divIcon({className: "xz-label", html: "<span>" + p.name + "</span>", iconSize: null});
+            L.marker([p.at[1], p.at[0]], {icon: icon, pane: pane, interactive: false, keyboard: false}).addTo(map);
         });
         control("topleft", "xz-districts", function (div) {
             var select = L.DomUtil.create("select", "xz-district-select", div);

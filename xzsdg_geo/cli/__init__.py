@@ -16,8 +16,18 @@ from ..i18n import t
 from .common import EXIT_INTERNAL, EXIT_USER_ERROR, Parser
 
 # Command modules, in the order ``-h`` lists them. Adding a command is adding a module here.
-COMMANDS = ["setup", "rates", "progress", "validate", "workflow", "history", "users", "exports", "rasters",
-            "map_print"]
+COMMANDS = [
+    "setup",
+    "rates",
+    "progress",
+    "validate",
+    "workflow",
+    "history",
+    "users",
+    "exports",
+    "rasters",
+    "map_print",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
