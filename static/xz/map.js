@@ -17,6 +17,12 @@
 
     var NARROW_PX = 600; // below this map width the legend starts collapsed
     var HIGHLIGHT_PANE = "xz-highlight";
+    // icons as inline SVG: no icon font to fetch, and no emoji font needed on the machine
+    var ICON_FULL = '<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" fill="none" ' +
+        'stroke="#333" stroke-width="1.8"><path d="M1 5V1h4M11 1h4v4M15 11v4h-4M5 15H1v-4"/></svg>';
+    var ICON_RULER = '<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" fill="none" ' +
+        'stroke="#333" stroke-width="1.4"><path d="M1 11L11 1l4 4L5 15z"/>' +
+        '<path d="M4 8l1.5 1.5M6 6l2 2M8 4l1.5 1.5M10 2l2 2"/></svg>';
     var opts = {scale: 100000, chunk: 1500, texts: {}};
     var searchIndex = [];
 
@@ -180,7 +186,7 @@
     // ---- full screen: the Fullscreen API on the map's own element (the component iframe allows it) ----
     function fullScreen(map) {
         return control("topleft", "xz-bar", function (div) {
-            button(div, "⛶", text("fullscreen"), function () {
+            button(div, ICON_FULL, text("fullscreen"), function () {
                 var el = map.getContainer();
                 if (document.fullscreenElement) {
                     document.exitFullscreen();
@@ -238,6 +244,7 @@
         var open = line.Compute(false, true), closed = poly.Compute(false, true);
         return {
             vertices: points.length,
+            points: points.map(function (p) { return [p.lng, p.lat]; }),
             length_m: points.length > 1 ? open.perimeter : 0,
             area_m2: points.length > 2 ? Math.abs(closed.area) : 0,
             perimeter_m: points.length > 2 ? closed.perimeter : 0
@@ -282,7 +289,7 @@
             }
         }
         return control("topleft", "xz-bar xz-measure", function (div) {
-            toggle = button(div, "📏", text("measure"), function () { setActive(!active); });
+            toggle = button(div, ICON_RULER, text("measure"), function () { setActive(!active); });
             out = L.DomUtil.create("div", "xz-measure-out", div);
             out.style.display = "none";
             button(div, "✕", text("measure_clear"), function () {
@@ -316,7 +323,9 @@
     function choose(map, entry) {
         window.xzHighlight(map, entry.layer.feature, true);
         window.xzFound = entry.words;
-        entry.layer.openPopup(entry.layer.getBounds ? entry.layer.getBounds().getCenter() : entry.layer.getLatLng());
+        // as if clicked: the layer's popup opens for this feature (and the page hears the click)
+        var at = entry.layer.getBounds ? entry.layer.getBounds().getCenter() : entry.layer.getLatLng();
+        entry.layer.fire("click", {latlng: at}, true);
     }
 
     window.xzSearch = function (query) {
