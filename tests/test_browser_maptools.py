@@ -164,7 +164,9 @@ def test_the_readout_gives_cgcs2000_gauss_kruger_metres(desk: object) -> None:
         got = window.evaluate("([lon, lat]) => xzGK(lon, lat)", [lon, lat])
         assert got["zone"] == zone
         east, north = Transformer.from_crs("EPSG:4490", zones[zone].proj, always_xy=True).transform(lon, lat)
-        assert got["easting"] == pytest.approx(east, abs=0.01) and got["northing"] == pytest.approx(north, abs=0.01)
+        assert got["easting"] == pytest.approx(east, abs=0.01) and got["northing"] == pytest.approx(
+            north, abs=0.01
+        )
     x, y = screen_point(page, 117.3, 34.3)
     page.mouse.move(x, y)
     text = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(".xz-coords").inner_text()

@@ -95,7 +95,7 @@ def _map_and_panel(
     left, right = st.columns([3, 1])
     with left:
         layers = data.layers(location, stamp, day, language, bool(tiles and tiles.gcj02))
-        focus = map_tools.focus(location, stamp, day)
+        focus = map_tools.focus(location, stamp, day, bool(tiles and tiles.gcj02))
         shown = map_view.show_map(layers, language, tiles, focus=focus, report_view=map_tools.print_wanted())
         map_tools.print_panel(location, stamp, day, shown.view, language)
     adcode = _selected(shown.clicked, location, stamp, day)
@@ -125,6 +125,7 @@ def _page(location: str, stamp: data.Stamp, language: str) -> None:
         _metrics(report, language)
     st.subheader(t("ui.rates_heading", language))
     rates_table.show(report, language)
+    map_tools.attribute_panel(location, stamp, day, language)
 
 
 def render() -> None:
