@@ -34,7 +34,11 @@ def test_rows_are_labelled_and_enum_values_named(parcels) -> None:
     assert set(rows["状态"]) <= {"计划", "在建", "已完成"}
     assert rows["投资(万元)"].dtype.kind == "f"  # numbers sort as numbers
     english = attribute_table.table(get_layer("restoration_parcels"), parcels, "en")
-    assert "Parcel ID" in english.columns and set(english["Status"]) <= {"planned", "in progress", "completed"}
+    assert "Parcel ID" in english.columns and set(english["Status"]) <= {
+        "planned",
+        "in progress",
+        "completed",
+    }
 
 
 def test_the_filter_finds_by_id_and_by_named_value(parcels) -> None:
