@@ -343,3 +343,9 @@ def test_the_attribution_has_no_flag_and_a_review_line(rendered: str) -> None:
     assert "内部示意图，未经审图" in rendered or "审图号：" in rendered
     js = (ROOT / "static" / "xz" / "map.js").read_text()
     assert "setPrefix(" in js
+
+
+def test_english_maps_name_districts_in_english(frames: dict) -> None:
+    english = layer_data(get_layer("districts"), frames["districts"], "en")
+    names = {p["name"] for p in english.places}
+    assert {"Jiawang", "Gulou", "Pizhou"} <= names

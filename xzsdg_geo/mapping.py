@@ -38,7 +38,7 @@ from .geo import GEOD
 from .i18n import t
 from .layers import FieldSpec, LayerSpec, all_layers
 from .paths import CONFIG_DIR
-from .sample import LAKES_FILE
+from .sample import DISTRICTS_FILE, LAKES_FILE
 from .textfmt import fmt_num
 
 # ≈1 m on the ground: finer than a pixel up to zoom 17, and drops the vertices no screen can show.
@@ -300,6 +300,10 @@ def _places(spec: LayerSpec, frame: gpd.GeoDataFrame, geoms: np.ndarray, lang: s
     if not label:
         return ()
     names = [display_value(spec.field(label), v, lang) for v in frame[label].tolist()]
+    if lang != "zh" and spec.id_field in frame:  # the bundled English names, where the data has them
+        english = english_names()
+        ids = frame[spec.id_field].astype(str).tolist()
+        names = [html.escape(english[i]) if i in english else n for i, n in zip(ids, names, strict=True)]
     points = shapely.point_on_surface(geoms)
     return tuple(
         {
@@ -344,6 +348,15 @@ def layer_data(
         search=_search_fields(spec),
         places=_places(spec, frame, geoms, lang),
     )
+
+
+@cache
+def english_names() -> dict[str, str]:
+    """District adcode → ``name_en`` of the bundled boundaries (the store keeps the Chinese name only)."""
+    raw = gpd.read_file(DISTRICTS_FILE, ignore_geometry=True)
+    if "name_en" not in raw or "adcode" not in raw:
+        return {}
+    return {str(a): str(n) for a, n in zip(raw["adcode"], raw["name_en"], strict=True) if pd.notna(n)}
 
 
 @cache
