@@ -214,3 +214,19 @@ def test_screenshots_desk_and_phone(browser: object, app_url: str, width: int) -
         screenshot(page.page, f"maptools-overview-{width}")
         frame.locator(".leaflet-container").screenshot(path=ARTIFACTS / f"maptools-map-{width}.png")
         assert page.refused == []
+
+
+def test_the_remote_sensing_page_draws_contradicted_parcels_offline(browser: object, app_url: str) -> None:
+    from xzsdg_geo.verify_map import VERDICT_COLORS
+
+    with offline_page(browser, width=1600, height=1400) as page:
+        sign_in(page.page, app_url, "admin")
+        page.page.get_by_role("link", name="遥感核查").click()
+        frame = wait_for_map(page.page)
+        red = frame.locator(f'path.leaflet-interactive[fill="{VERDICT_COLORS["contradicted"]}"]')
+        red.first.wait_for(state="attached", timeout=WAIT_MS)
+        assert red.count() >= 5
+        assert frame.locator("img.leaflet-image-layer").count() == 1  # the NDVI picture
+        page.page.get_by_text("与影像不符的地块").wait_for(timeout=WAIT_MS)
+        screenshot(page.page, "maptools-verify-1600")
+        assert page.refused == []

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import folium
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit_folium import st_folium
@@ -74,10 +75,12 @@ def show_map(
     key: str = "map",
     focus: Focus | None = None,
     report_view: bool = False,
+    extra: Sequence[folium.FeatureGroup] = (),
 ) -> Shown:
-    """Draws the map (moved to ``focus`` if given); returns what it reported."""
+    """Draws the map (moved to ``focus`` if given, ``extra`` groups under the layers, such as an
+    image); returns what it reported."""
     view = build_view(layers, lang=lang, assets=assets(), tiles=tiles)
-    groups = list(view.groups)
+    groups = [*extra, *view.groups]
     if focus is not None:
         groups.append(focus_group(focus.geometry, focus.bounds))
     value = (
