@@ -10,7 +10,8 @@ import streamlit as st
 
 from ..dates import today_cst
 from ..i18n import t
-from ..mapping import map_layers
+from ..layers import get_layer
+from ..mapping import enum_label, map_layers
 from ..progress.report import ProgressReport
 from ..rasters.verify import verify_parcels
 from ..textfmt import fmt_num
@@ -62,9 +63,16 @@ def _faults(report: ProgressReport, language: str) -> None:
     faults = [c for c in report.items if c.verdict == "contradicted"]
     st.subheader(t("maptools.verify_faults", language))
     names = {d.adcode: d.name for d in report.districts}
+    measure = get_layer("restoration_parcels").field("measure")
     frame = pd.DataFrame(
         [
-            (c.feature_id, c.name, names.get(c.adcode, "—"), c.measure, _verdict(c.verdict, language))
+            (
+                c.feature_id,
+                c.name,
+                names.get(c.adcode, "—"),
+                enum_label(measure, c.measure, language),
+                _verdict(c.verdict, language),
+            )
             for c in faults
         ],
         columns=[t(f"verify.col.{k}", language) for k in ("parcel", "name", "district", "measure")]
