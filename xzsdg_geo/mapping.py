@@ -574,14 +574,14 @@ def _legend_group(layers: Sequence[MapLayer], lang: str) -> folium.FeatureGroup:
 
 
 def focus_group(
-    geometry: dict | None, bounds: tuple[float, float, float, float] | None
+    geometry: dict | None, bounds: tuple[float, float, float, float] | None, fit: bool = True
 ) -> folium.FeatureGroup:
-    """A feature outlined and zoomed to (``geometry``, GeoJSON), or a view zoomed to (``bounds``, lon/lat):
-    added like a year's layers, so the map moves without being mounted again."""
+    """A feature outlined (``geometry``, GeoJSON; zoomed to if ``fit``), or a view zoomed to
+    (``bounds``, lon/lat): added like a year's layers, so the map moves without being mounted again."""
     group = folium.FeatureGroup(name="focus", control=False)
     if geometry is not None:
         group.add_child(
-            _Call("xzHighlight", {"type": "Feature", "geometry": geometry, "properties": {}}, True)
+            _Call("xzHighlight", {"type": "Feature", "geometry": geometry, "properties": {}}, fit)
         )
     elif bounds is not None:
         group.add_child(_Call("xzZoomTo", list(bounds)))

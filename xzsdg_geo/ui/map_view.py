@@ -44,6 +44,7 @@ class Focus:
 
     geometry: dict | None = None
     bounds: Bounds | None = None
+    fit: bool = True  # zoom to the outlined feature (else only outline it)
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def show_map(
     view = build_view(layers, lang=lang, assets=assets(), tiles=tiles)
     groups = [*extra, *view.groups]
     if focus is not None:
-        groups.append(focus_group(focus.geometry, focus.bounds))
+        groups.append(focus_group(focus.geometry, focus.bounds, focus.fit))
     value = (
         st_folium(
             view.map,
