@@ -47,7 +47,9 @@ def test_a_district_head_sees_the_city_map_and_their_own(
     at.session_state["district"] = JIAWANG
     at.run()
     assert not at.exception, at.exception
-    maps = [json.loads(e.proto.json_args) for e in at.main if getattr(e, "type", None) == "component_instance"]
+    maps = [
+        json.loads(e.proto.json_args) for e in at.main if getattr(e, "type", None) == "component_instance"
+    ]
     maps = [m for m in maps if "feature_group" in m]
     assert len(maps) == 2
     city, own = maps
