@@ -151,3 +151,38 @@ def screenshot(page: object, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=path, full_page=True)
     return path
+
+
+PASSWORD = "xzsdg-demo"  # the sample store's demo accounts
+
+
+def sign_in(page: object, url: str, user: str, password: str = PASSWORD) -> None:
+    """Signs in on the login page at ``url`` (the role's landing page loads afterwards)."""
+    page.goto(url)
+    page.get_by_label("用户名").fill(user)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def map_window(page: object) -> object:
+    """The map frame itself, to read (and drive) its JavaScript state."""
+    return page.locator(MAP_FRAME).element_handle().content_frame()
+
+
+def screen_point(page: object, lon: float, lat: float) -> tuple[float, float]:
+    """Where (lon, lat) is on the page now: the map's container point plus the frame's offset."""
+    x, y = map_window(page).evaluate("([lat, lon]) => { const p = xzMap.latLngToContainerPoint([lat, lon]);"
+                                     " return [p.x, p.y]; }", [lat, lon])  # fmt: skip
+    box = page.locator(MAP_FRAME).bounding_box()
+    return box["x"] + x, box["y"] + y
+
+
+def map_bounds(page: object) -> tuple[float, float, float, float]:
+    """The map's view as west, south, east, north."""
+    return tuple(map_window(page).evaluate("() => xzMap.getBounds().toBBoxString().split(',').map(Number)"))
+
+
+def wait_idle(page: object, ms: int = 700) -> None:
+    """Let a zoom animation and the redraw after it finish."""
+    map_window(page).wait_for_function("() => !xzMap._animatingZoom && !xzMap._panAnim?._inProgress")
+    page.wait_for_timeout(ms)

@@ -18,6 +18,7 @@ from shapely.geometry import box
 from streamlit.testing.v1 import AppTest
 
 from xzsdg_geo import basemaps
+from xzsdg_geo.mapping import Assets
 from xzsdg_geo.rates import compute_rates
 from xzsdg_geo.store import NewFeature, open_store
 from xzsdg_geo.when import When
@@ -86,8 +87,9 @@ def test_overview_in_chinese_with_rates_and_sample_labels(store_path: Path) -> N
 
 def test_the_map_is_sent_with_local_assets_only(store_path: Path) -> None:
     args = _map_args(_run())
-    assert args["js_links"] == ["/app/static/vendor/leaflet/leaflet.js"]
-    assert args["css_links"] == ["/app/static/vendor/leaflet/leaflet.css"]
+    assert args["js_links"] == [url for _, url in Assets().js()]
+    assert args["css_links"] == [url for _, url in Assets().css()]
+    assert args["js_links"][0] == "/app/static/vendor/leaflet/leaflet.js"
     assert args["returned_objects"] == ["last_object_clicked"]  # a click; never a pan or a zoom
     page = args["script"] + args["header"] + args["html"] + args["feature_group"] + args["layer_control"]
     assert re.findall(r"https?://", page) == []
@@ -155,7 +157,7 @@ def test_amap_moves_the_overlays_to_gcj02(store_path: Path) -> None:
     plain = _map_args(_run())
     amap = _map_args(_run(basemap="amap"))
     assert "autonavi.com" in amap["script"]
-    origins = re.compile(r'xzOverlay\(\{"o":\[(\d+),(\d+)\]')
+    origins = re.compile(r'xzOverlay\(map_\w+, \{"o":\[(\d+),(\d+)\]')
     for (x0, y0), (x1, y1) in zip(
         origins.findall(plain["script"]), origins.findall(amap["script"]), strict=True
     ):

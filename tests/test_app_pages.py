@@ -235,7 +235,8 @@ def test_a_field_team_checks_a_shapefile_and_submits_it(store_path: Path) -> Non
     summary = at.markdown[1].value
     assert "治理修复地块" in summary and "gbk" in summary and "要素 2 个" in summary
     (preview,) = _map_args(at)
-    assert preview["js_links"] == ["/app/static/vendor/leaflet/leaflet.js"]
+    assert preview["js_links"][0] == "/app/static/vendor/leaflet/leaflet.js"
+    assert all(link.startswith("/app/static/") for link in preview["js_links"])
     assert preview["returned_objects"] == []
     assert re.findall(r"https?://", preview["script"] + preview["html"]) == []
     at.text_area(key="up_note").input("两个计划地块已完工")

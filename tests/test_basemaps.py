@@ -130,7 +130,7 @@ def test_the_default_map_has_no_tiles_and_an_online_one_has(sample_store_file: P
 
 def _sent_point(html: str) -> tuple[float, float]:
     """The one point of the map's overlay payload, decoded as the browser does."""
-    payload = json.loads(re.search(r'xzOverlay\((\{"o":.*?\}), \{', html).group(1))
+    payload = json.loads(re.search(r'xzOverlay\(map_\w+, (\{"o":.*?\}), \{', html).group(1))
     (geometry,) = payload["g"]
     assert geometry[0] == 1  # a Point
     x, y = np.array(payload["o"]) + np.array(geometry[1])

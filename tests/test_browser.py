@@ -116,7 +116,7 @@ def test_overview_draws_the_map_offline(app_url: str, offline: object) -> None:
     frame = _all_drawn(page)
     paths = frame.locator("path.leaflet-interactive").count()
     assert paths > 2000  # districts, lakes, zones, parcels, quarries, rivers, buffer projects
-    control = frame.locator(".leaflet-control-layers").inner_text()
+    control = frame.locator(".leaflet-control-layers").text_content()  # folded into a button
     assert "行政区（示意边界）" in control and "治理修复地块（示例数据）" in control
     legend = frame.locator(".xz-legend").inner_text()
     assert "图例" in legend and "采煤沉陷区" in legend and "已完成" in legend
@@ -240,7 +240,7 @@ def test_english_switch_redraws_the_map(app_url: str, offline: object) -> None:
     frame = wait_for_map(page)
     assert (
         "Districts and counties (approximate boundaries)"
-        in frame.locator(".leaflet-control-layers").inner_text()
+        in frame.locator(".leaflet-control-layers").text_content()  # the layer list is folded into a button
     )
     # the choice follows the language (a select box keeps the text it was given otherwise)
     expect(page.get_by_role("combobox", name="Basemap")).to_have_value("None (districts and lakes)")

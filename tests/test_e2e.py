@@ -106,7 +106,7 @@ def test_upload_review_and_the_district_rate_moves(app_url: str, store: Path) ->
         _sign_in(page, "reviewer")
         effect = EFFECT.search(page.get_by_text(EFFECT).inner_text(timeout=WAIT_MS))
         frame = wait_for_map(page)
-        assert "提交 1 的要素" in frame.locator(".leaflet-control-layers").inner_text()
+        assert "提交 1 的要素" in frame.locator(".leaflet-control-layers").text_content()
         page.wait_for_timeout(500)
         screenshot(page, "e2e-4-review")
         page.get_by_role("button", name="提交审核结论").click()

@@ -17,6 +17,7 @@ from xzsdg_geo.mapping import (
     BASE_LAYERS,
     DECIMALS,
     DRAW_ORDER,
+    LAKE_STYLE,
     LAKES,
     SIMPLIFY_DEG,
     Assets,
@@ -210,16 +211,19 @@ def test_every_asset_link_is_a_vendored_file(layers: list) -> None:
     links = _asset_links(m)
     assert links, "the map asks for Leaflet"
     for link in links:
-        assert link.startswith("/app/static/vendor/")
+        assert link.startswith(("/app/static/vendor/", "/app/static/xz/"))
         assert (ROOT / "static" / link.removeprefix("/app/static/")).is_file()
-    assert (ROOT / "static" / "vendor" / "leaflet" / "LICENSE").is_file()
+    vendored = {link.split("/")[4] for link in links if link.startswith("/app/static/vendor/")}
+    assert vendored == {"leaflet", "proj4", "geographiclib"}
+    for folder in vendored:  # each vendored library keeps its licence beside it
+        assert any(p.name.startswith("LICENSE") for p in (ROOT / "static" / "vendor" / folder).iterdir())
     # folium's class defaults (CDNs) are left alone: only this map's instance is changed
     assert folium.Map.default_js[0][1].startswith("https://")
 
 
 def test_assets_follow_a_base_url_path(layers: list) -> None:
-    m = build_map(layers, assets=Assets("/xzsdg/app/static/vendor"))
-    assert all(link.startswith("/xzsdg/app/static/vendor/") for link in _asset_links(m))
+    m = build_map(layers, assets=Assets("/xzsdg/app/static"))
+    assert all(link.startswith("/xzsdg/app/static/") for link in _asset_links(m))
 
 
 def test_trimming_moves_no_vertex_visibly(frames: dict) -> None:
@@ -238,7 +242,8 @@ def test_points_are_sent_as_points(frames: dict) -> None:
     sent = [f["geometry"] for payload in layer.payloads for f in decode(payload)]
     assert {"type": "Point", "coordinates": [117.3, 34.2]} in sent
     html = build_map([layer]).get_root().render()
-    assert "L.circleMarker(latlng" in html
+    assert "xzOverlay(" in html
+    assert "L.circleMarker(latlng" in (ROOT / "static" / "xz" / "map.js").read_text()  # drawn as markers
 
 
 def test_an_unlisted_value_falls_in_other(frames: dict) -> None:
@@ -265,7 +270,8 @@ def test_the_legend_lists_every_class_and_the_notes(layers: list) -> None:
 
 def test_the_map_is_fitted_to_the_districts(layers: list, rendered: str) -> None:
     west, south, east, north = next(x for x in layers if x.name == "districts").bounds
-    assert f"map.fitBounds([[{south},{west}],[{north},{east}]]" in rendered
+    assert f"[[{south},{west}],[{north},{east}]]);" in rendered  # xzLegend(map, group, html, bounds)
+    assert re.search(r"xzLegend\(map_\w+, feature_group_\w+, ", rendered)
 
 
 def test_hovering_shows_names(layers: list) -> None:
@@ -278,3 +284,68 @@ def test_lake_outlines_match_the_bundled_file(layers: list) -> None:
     names = {f["properties"]["name"] for f in lakes.classes[0].features}
     assert names == {"微山湖（南四湖）", "骆马湖"}
     assert all(shape(f["geometry"]).is_valid for f in lakes.classes[0].features)
+
+
+def _colours() -> list[tuple[str, str]]:
+    """(layer/class, colour) of every style class the layer files declare."""
+    out = []
+    for spec in all_layers().values():
+        style = spec.style
+        if "colors" in style:
+            out += [(f"{spec.name}.{code}", c.lower()) for code, c in style["colors"].items()]
+        else:
+            out.append((spec.name, style["color"].lower()))
+    return out
+
+
+def test_every_layer_and_status_has_a_colour_of_its_own() -> None:
+    colours = [*_colours(), ("lakes", LAKE_STYLE["color"].lower())]
+    seen: dict[str, str] = {}
+    for name, colour in colours:
+        assert colour not in seen, f"{name} shares {colour} with {seen.get(colour)}"
+        seen[colour] = name
+
+
+def test_colours_are_from_the_colour_blind_safe_schemes() -> None:
+    """Paul Tol's bright, vibrant, muted, light and high-contrast schemes and his greys."""
+    tol = {"#4477aa", "#66ccee", "#228833", "#ccbb44", "#ee6677", "#aa3377", "#bbbbbb", "#0077bb", "#33bbee",
+           "#009988", "#ee7733", "#cc3311", "#ee3377", "#332288", "#88ccee", "#44aa99", "#117733", "#999933",
+           "#ddcc77", "#cc6677", "#882255", "#aa4499", "#ddaa33", "#bb5566", "#004488", "#77aadd", "#ee8866",
+           "#eedd88", "#ffaabb", "#99ddff", "#bbcc33", "#aaaa00", "#dddddd", "#ee99aa", "#994455", "#997700",
+           "#6699cc", "#aaaaaa", "#777777", "#555555"}  # fmt: skip
+    assert [n for n, c in _colours() if c not in tol] == []
+
+
+def test_districts_carry_labels_and_zoom_boxes(layers: list, frames: dict) -> None:
+    districts = next(x for x in layers if x.name == "districts")
+    assert len(districts.places) == len(frames["districts"])
+    by_name = dict(zip(frames["districts"]["name"], frames["districts"].geometry, strict=True))
+    for place in districts.places:
+        outline = by_name[place["name"]]
+        assert outline.buffer(1e-4).contains(Point(place["at"]))  # the label lies inside its district
+        assert place["bounds"] == pytest.approx(list(outline.bounds), abs=2e-5)
+
+
+def test_search_looks_in_the_id_and_the_name(layers: list) -> None:
+    parcels = next(x for x in layers if x.name == "restoration_parcels")
+    assert [parcels.fields[i] for i in parcels.search] == ["parcel_id", "name"]
+
+
+def test_the_page_holds_calls_only_no_map_code_or_css(rendered: str) -> None:
+    """The map's JavaScript and CSS live in static/xz/ (cached by the browser, linted as files)."""
+    for definition in ("window.xzOverlay = function", "xzDecode", ".xz-legend {", "L.control.scale"):
+        assert definition not in rendered
+    assert "xzSetup(map_" in rendered and "xzPlaces(map_" in rendered
+
+
+def test_the_attribution_has_no_flag_and_a_review_line(rendered: str) -> None:
+    assert '"prefix":"Leaflet"' in rendered
+    assert "内部示意图，未经审图" in rendered or "审图号：" in rendered
+    js = (ROOT / "static" / "xz" / "map.js").read_text()
+    assert "setPrefix(" in js
+
+
+def test_english_maps_name_districts_in_english(frames: dict) -> None:
+    english = layer_data(get_layer("districts"), frames["districts"], "en")
+    names = {p["name"] for p in english.places}
+    assert {"Jiawang", "Gulou", "Pizhou"} <= names

@@ -3,9 +3,11 @@
 Kept free of streamlit so the app, the report and the tests build the same map, in two steps:
 ``map_layers`` turns GeoDataFrames into plain data (display-ready, HTML-escaped properties, one
 feature collection per style class: cheap to cache), ``build_view`` / ``build_map`` draw that data.
-Leaflet comes from ``static/vendor`` (Streamlit serves it at ``/app/static/``), never from a CDN: the
-app runs on intranets where no CDN answers. Tiles are fetched only when an online basemap
-(:mod:`xzsdg_geo.basemaps`) is chosen; by default the district outlines and the lakes are the base.
+Leaflet and its helpers come from ``static/vendor`` (Streamlit serves ``static`` at ``/app/static/``),
+never from a CDN: the app runs on intranets where no CDN answers. The browser side is the app's own
+``static/xz/map.js`` and ``map.css``; this module writes only calls into it with JSON data. Tiles
+are fetched only when an online basemap (:mod:`xzsdg_geo.basemaps`) is chosen; by default the
+district outlines and the lakes are the base.
 
 What the browser receives is kept small, since it is most of the time to the first drawn map: each
 style class is one compact JSON literal (geometries, then property values in the layer's field
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import html
 import json
+import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -31,9 +34,11 @@ from shapely.geometry import mapping
 
 from .basemaps import Tiles
 from .gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
+from .geo import GEOD
 from .i18n import t
 from .layers import FieldSpec, LayerSpec, all_layers
-from .sample import LAKES_FILE
+from .paths import CONFIG_DIR
+from .sample import DISTRICTS_FILE, LAKES_FILE
 from .textfmt import fmt_num
 
 # ≈1 m on the ground: finer than a pixel up to zoom 17, and drops the vertices no screen can show.
@@ -54,7 +59,7 @@ DRAW_ORDER = (
 # handed to streamlit-folium as layers to add, so a new year redraws them without a new map.
 BASE_LAYERS = ("districts", LAKES)
 TOOLTIP_FIELD = "name"  # shown on hover where a layer has it
-LAKE_STYLE = {"color": "#4a90c2", "weight": 1, "fill_opacity": 0.55}
+LAKE_STYLE = {"color": "#77AADD", "weight": 1, "fill_opacity": 0.5}  # Paul Tol's light blue
 OTHER_COLOR = "#999999"
 MISSING = "—"
 XUZHOU_CENTRE = (34.35, 117.5)  # lat, lon: where the map opens when there is nothing to fit
@@ -67,15 +72,58 @@ NOTE_APPROXIMATE = "map.note_approximate"
 
 @dataclass(frozen=True)
 class Assets:
-    """Where the browser finds the vendored Leaflet: the URL ``static/vendor`` is served at."""
+    """Where the browser finds the map's files: the URL ``static`` is served at. Vendored libraries
+    first (Leaflet, proj4js for the Gauss-Krüger readout, GeographicLib for geodesic measuring),
+    then the app's own map code, which needs them."""
 
-    root: str = "/app/static/vendor"
+    root: str = "/app/static"
 
     def js(self) -> list[tuple[str, str]]:
-        return [("leaflet", f"{self.root}/leaflet/leaflet.js")]
+        vendor = f"{self.root}/vendor"
+        return [
+            ("leaflet", f"{vendor}/leaflet/leaflet.js"),
+            ("proj4", f"{vendor}/proj4/proj4.js"),
+            ("geographiclib", f"{vendor}/geographiclib/geographiclib-geodesic.min.js"),
+            ("xz_map", f"{self.root}/xz/map.js"),
+        ]
 
     def css(self) -> list[tuple[str, str]]:
-        return [("leaflet_css", f"{self.root}/leaflet/leaflet.css")]
+        return [
+            ("leaflet_css", f"{self.root}/vendor/leaflet/leaflet.css"),
+            ("xz_map_css", f"{self.root}/xz/map.css"),
+        ]
+
+
+@dataclass(frozen=True)
+class GKZone:
+    """A CGCS2000 3° Gauss-Krüger zone of the coordinate readout (``config/map.toml``)."""
+
+    zone: int
+    cm: float  # central meridian, degrees east
+    proj: str  # EPSG code
+    definition: str  # PROJ string, as proj4js takes it
+
+
+@dataclass(frozen=True)
+class MapSettings:
+    """``config/map.toml``: the 审图号, the attribution prefix, the readout's Gauss-Krüger zones."""
+
+    review_number: str
+    prefix: str
+    gk_zones: tuple[GKZone, ...]
+
+    def review_line(self, lang: str = "zh") -> str:
+        """The line every map carries: its 审图号, or that it is an internal sketch map without one."""
+        if self.review_number:
+            return t("maptools.review_number", lang, number=self.review_number)
+        return t("maptools.review_none", lang)
+
+
+@cache
+def map_settings() -> MapSettings:
+    raw = tomllib.loads((CONFIG_DIR / "map.toml").read_text(encoding="utf-8"))
+    zones = tuple(GKZone(**z) for z in raw.get("gk_zones", []))
+    return MapSettings(str(raw.get("review_number", "")).strip(), str(raw.get("prefix", "Leaflet")), zones)
 
 
 @dataclass(frozen=True)
@@ -104,6 +152,8 @@ class MapLayer:
     attribution: str | None = None
     tooltip: str | None = None  # the property shown on hover
     gcj02: bool = False  # coordinates moved to GCJ-02, for a basemap drawn in it
+    search: tuple[int, ...] = ()  # the property indices the map's search box looks in (ID, name)
+    places: tuple[dict, ...] = ()  # labelled features: {"name", "at": [lon, lat], "bounds"}; zoomed on click
 
     @cached_property
     def payloads(self) -> tuple[str, ...]:
@@ -237,6 +287,34 @@ def _tooltip(fields: Sequence[str]) -> str | None:
     return TOOLTIP_FIELD if TOOLTIP_FIELD in fields else None
 
 
+def _search_fields(spec: LayerSpec) -> tuple[int, ...]:
+    """Where the search box looks: the layer's ID field and its name, if it has them."""
+    wanted = [spec.id_field, TOOLTIP_FIELD] if spec.id_field else [TOOLTIP_FIELD]
+    return tuple(spec.field_names.index(n) for n in dict.fromkeys(wanted) if n in spec.field_names)
+
+
+def _places(spec: LayerSpec, frame: gpd.GeoDataFrame, geoms: np.ndarray, lang: str) -> tuple[dict, ...]:
+    """Label points (inside each feature) and bounds of the features of a layer whose style names a
+    ``label`` field (the districts): the map labels them and zooms to one from a select or a click."""
+    label = spec.style.get("label")
+    if not label:
+        return ()
+    names = [display_value(spec.field(label), v, lang) for v in frame[label].tolist()]
+    if lang != "zh" and spec.id_field in frame:  # the bundled English names, where the data has them
+        english = english_names()
+        ids = frame[spec.id_field].astype(str).tolist()
+        names = [html.escape(english[i]) if i in english else n for i, n in zip(ids, names, strict=True)]
+    points = shapely.point_on_surface(geoms)
+    return tuple(
+        {
+            "name": n,
+            "at": [round(p.x, DECIMALS), round(p.y, DECIMALS)],
+            "bounds": list(_bounds(np.array([g]))),
+        }
+        for n, p, g in zip(names, points, geoms, strict=True)
+    )
+
+
 def layer_data(
     spec: LayerSpec, frame: gpd.GeoDataFrame, lang: str = "zh", gcj02: bool = False
 ) -> MapLayer | None:
@@ -267,7 +345,18 @@ def layer_data(
         bounds=_bounds(geoms),
         tooltip=_tooltip(spec.field_names),
         gcj02=gcj02,
+        search=_search_fields(spec),
+        places=_places(spec, frame, geoms, lang),
     )
+
+
+@cache
+def english_names() -> dict[str, str]:
+    """District adcode → ``name_en`` of the bundled boundaries (the store keeps the Chinese name only)."""
+    raw = gpd.read_file(DISTRICTS_FILE, ignore_geometry=True)
+    if "name_en" not in raw or "adcode" not in raw:
+        return {}
+    return {str(a): str(n) for a, n in zip(raw["adcode"], raw["name_en"], strict=True) if pd.notna(n)}
 
 
 @cache
@@ -376,216 +465,70 @@ def _payload(c: StyleClass, fields: Sequence[str]) -> str:
     )
 
 
-class _MapChrome(MacroElement):
-    """What every map needs around the data: a plain background (the default base has no tiles),
-    CJK-capable fonts, the legend's and popups' look, a metric-only scale bar, and ``xzOverlay``,
-    which turns a compact class payload into a GeoJSON layer with lazily built popups.
+def chrome_options(lang: str = "zh") -> dict:
+    """What ``xzSetup`` (static/xz/map.js) is given: the payload's scale and drawing chunk, the tools'
+    texts in ``lang``, the attribution line, the readout's zones and the ellipsoid measured on."""
+    cfg = map_settings()
+    keys = ("north", "fullscreen", "coords_hint", "lonlat", "gk", "measure", "measure_clear", "measure_hint",
+            "measure_length", "measure_area", "search_placeholder", "search_none", "zoom_district", "legend",
+            "layers")  # fmt: skip
+    return {
+        "scale": _SCALE,
+        "chunk": DRAW_CHUNK,
+        "texts": {k: t(f"maptools.{k}", lang) for k in keys},
+        "prefix": cfg.prefix,
+        "review_line": cfg.review_line(lang),
+        "gk": [
+            {"zone": z.zone, "cm": z.cm, "proj": z.proj, "definition": z.definition} for z in cfg.gk_zones
+        ],
+        "ellipsoid": [GEOD.a, GEOD.f],
+    }
 
-    A large class is drawn a chunk at a time, so the browser shows the map while the rest follows
-    and stays responsive; each layer has a pane of its own, so what is drawn later still lies in
-    its layer's place (``body[data-xz-pending="0"]`` once everything is drawn).
-    """
 
-    scale = _SCALE
-    chunk = DRAW_CHUNK
+class _Call(MacroElement):
+    """One call into static/xz/map.js: ``fn(<the map>, *args)``, every argument a JSON literal.
+
+    ``parent_group`` passes the enclosing feature group as the second argument (a legend goes with
+    the group that holds it); ``add`` adds what the call returns to the enclosing group."""
 
     _template = Template(
         """
-        {% macro header(this, kwargs) %}
-        <style>
-        .leaflet-container {
-            background: #f6f5f0;
-            font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei",
-                         "WenQuanYi Micro Hei", sans-serif;
-        }
-        /* a layer's pane covers the map: only its features, not its empty space, take the mouse */
-        .leaflet-pane > svg { pointer-events: none; }
-        /* inline-block: sized by its content even before leaflet.css (which floats controls)
-           has loaded, since the map is fitted beside the legend as soon as it is added */
-        .xz-legend {
-            display: inline-block; padding: 6px 9px; border-radius: 4px;
-            background: rgba(255, 255, 255, 0.92); box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3);
-            font-size: 12px; line-height: 17px; overflow-y: auto; column-count: 2; column-gap: 14px;
-        }
-        .xz-legend h4, .xz-legend .xz-foot { column-span: all; }
-        .xz-legend .xz-block { break-inside: avoid; }
-        .xz-legend h4 { margin: 0 0 4px; font-size: 13px; }
-        .xz-legend .xz-title { margin-top: 4px; font-weight: 600; }
-        .xz-legend i {
-            display: inline-block; width: 14px; height: 10px; margin-right: 6px;
-            vertical-align: middle; box-sizing: border-box;
-        }
-        .xz-legend i.line { height: 0; border-top: 3px solid; }
-        .xz-legend i.outline { border: 2px dashed; }
-        .xz-legend .xz-foot { margin-top: 5px; color: #666; }
-        .leaflet-popup-content { font-size: 13px; line-height: 1.45; }
-        .xz-popup th { color: #555; font-weight: 600; white-space: nowrap; text-align: left;
-                       padding-right: 8px; vertical-align: top; }
-        .leaflet-control-layers-expanded { font-size: 12px; }
-        </style>
-        {% endmacro %}
         {% macro script(this, kwargs) %}
-        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
-        window.xzMap = {{ this._parent.get_name() }};
-        window.xzPending = 0;
-        // how far drawing is, for tests and bench/app_draw.py: the attribute, and User Timing marks
-        // at the next frame (the one that shows it): the first features, all of them (the last mark)
-        window.xzShown = function (name) {
-            requestAnimationFrame(function () { performance.mark(name); });
-        };
-        window.xzCount = function (step) {
-            window.xzPending += step;
-            document.body.setAttribute("data-xz-pending", window.xzPending);
-            if (window.xzPending === 0) {
-                window.xzIdleSince = performance.now();
-                xzShown("xz-all-drawn");
-            }
-        };
-        // [type code, delta-coded coordinates] back to GeoJSON (mapping.encode_geometry)
-        window.xzDecode = function (g, origin) {
-            if (!Array.isArray(g)) { return g; }
-            var types = [null, "Point", "LineString", "Polygon", "MultiPoint", "MultiLineString",
-                         "MultiPolygon"];
-            var depth = [null, 0, 0, 1, 0, 1, 2][g[0]];
-            function run(a) {
-                var out = [], x = origin[0], y = origin[1];
-                for (var i = 0; i < a.length; i += 2) {
-                    x += a[i]; y += a[i + 1];
-                    out.push([x / {{ this.scale }}, y / {{ this.scale }}]);
-                }
-                return out;
-            }
-            function nested(a, d) {
-                return d === 0 ? run(a) : a.map(function (b) { return nested(b, d - 1); });
-            }
-            var coords = nested(g[1], depth);
-            return {type: types[g[0]], coordinates: g[0] === 1 ? coords[0] : coords};
-        };
-        window.xzOverlay = function (data, style, labels, tip, attribution, rank) {
-            var pane = "xz-pane-" + rank;
-            if (!xzMap.getPane(pane)) { xzMap.createPane(pane).style.zIndex = 401 + rank; }
-            var layer = L.geoJSON(null, {
-                style: style,
-                pane: pane,
-                pointToLayer: function (feature, latlng) {
-                    return L.circleMarker(latlng, {radius: 6, pane: pane});
-                },
-                attribution: attribution
-            });
-            // values and labels arrive HTML-escaped; the table is built only when a popup opens
-            layer.bindPopup(function (target) {
-                var values = target.feature.properties, rows = "";
-                for (var k = 0; k < labels.length; k++) {
-                    rows += "<tr><th>" + labels[k] + "</th><td>" + values[k] + "</td></tr>";
-                }
-                return '<table class="xz-popup">' + rows + "</table>";
-            });
-            if (tip >= 0) {
-                layer.bindTooltip(function (t) { return t.feature.properties[tip]; }, {sticky: true});
-            }
-            // the first step of all layers together draws at most a chunk: the map shows at once
-            var next = 0;
-            xzCount(1);
-            (function draw(budget) {
-                var end = Math.min(next + budget, data.g.length);
-                for (; next < end; next++) {
-                    var geometry = xzDecode(data.g[next], data.o);
-                    layer.addData({type: "Feature", geometry: geometry, properties: data.p[next]});
-                }
-                if (next && !window.xzFirstShown) {
-                    window.xzFirstShown = true;
-                    xzShown("xz-first-drawn");
-                }
-                if (next < data.g.length) {  // after the browser has shown what is drawn so far
-                    requestAnimationFrame(function () {
-                        setTimeout(function () { draw({{ this.chunk }}); }, 0);
-                    });
-                } else {
-                    xzCount(-1);
-                }
-            })(xzFirstStep(data.g.length));
-            return layer;
-        };
-        window.xzFirst = {{ this.chunk }};
-        window.xzFirstStep = function (wanted) {
-            var now = Math.min(wanted, window.xzFirst);
-            window.xzFirst -= now;
-            setTimeout(function () { window.xzFirst = {{ this.chunk }}; }, 0);  // a new budget next time
-            return now;
-        };
+        {{ this.fn }}({{ this.map_name() }}
+        {%- if this.parent_group %}, {{ this._parent.get_name() }}{% endif %}
+        {%- for a in this.args %}, {{ a }}{% endfor %})
+        {%- if this.add %}.addTo({{ this._parent.get_name() }}){% endif %};
         {% endmacro %}
         """
     )
 
+    def __init__(self, fn: str, *args: object, parent_group: bool = False, add: bool = False) -> None:
+        super().__init__()
+        self._name = fn
+        self.fn = fn
+        self.args = [script_json(a) for a in args]
+        self.parent_group = parent_group
+        self.add = add
 
-class _Overlay(MacroElement):
+    def map_name(self) -> str:
+        parent = self._parent
+        while not isinstance(parent, folium.Map):
+            parent = parent._parent
+        return parent.get_name()
+
+
+def _chrome(lang: str) -> _Call:
+    return _Call("xzSetup", chrome_options(lang))
+
+
+def _overlay(layer: MapLayer, index: int, rank: int) -> _Call:
     """One style class of a layer, as ``xzOverlay`` draws it, in the pane of the layer's ``rank``."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = xzOverlay({{ this.data }}, {{ this.style }}, {{ this.labels }},
-            {{ this.tip }}, {{ this.attribution }}, {{ this.rank }}).addTo({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, layer: MapLayer, index: int, rank: int) -> None:
-        super().__init__()
-        self._name = "Overlay"
-        self.data = layer.payloads[index]
-        self.style = script_json(layer.classes[index].style)
-        self.labels = script_json(list(layer.labels))
-        self.tip = layer.fields.index(layer.tooltip) if layer.tooltip in layer.fields else -1
-        self.attribution = script_json(layer.attribution)  # null: none
-        self.rank = rank
-
-
-class _Legend(MacroElement):
-    """A Leaflet control listing each layer's style classes (its HTML is built escaped), shown while
-    the group holding it is on the map: a new year's layers bring their own legend.
-
-    The first legend also fits the map to the data: only once the legend is on the map is its width
-    known (it differs by language), and the data is fitted into the space left of it. Later ones
-    leave the view where the user put it.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var map = {{ this._parent._parent.get_name() }}, group = {{ this._parent.get_name() }};
-            var legend = L.control({position: "bottomright"});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "xz-legend");
-                div.innerHTML = {{ this.html }};
-                // the map's own height, not the viewport's: the frame has none until the map is drawn
-                div.style.maxHeight = Math.max(map.getSize().y - 100, 120) + "px";
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-            };
-            legend.addTo(map);
-            group.on("remove", function () { legend.remove(); });
-            {%- if this.bounds %}
-            if (!map.xzFitted) {
-                map.xzFitted = true;
-                map.fitBounds({{ this.bounds }}, {
-                    paddingTopLeft: [10, 10],
-                    paddingBottomRight: [legend.getContainer().offsetWidth + 20, 10]
-                });
-            }
-            {%- endif %}
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, html_text: str, bounds: list[list[float]] | None) -> None:
-        super().__init__()
-        self._name = "Legend"
-        self.html = script_json(html_text)
-        self.bounds = script_json(bounds) if bounds else None
+    tip = layer.fields.index(layer.tooltip) if layer.tooltip in layer.fields else -1
+    extra = {"search": list(layer.search), "title": layer.title, "zoom": bool(layer.places)}
+    call = _Call("xzOverlay", None, layer.classes[index].style, list(layer.labels), tip, layer.attribution,
+                 rank, extra, add=True)  # fmt: skip
+    call.args[0] = layer.payloads[index]  # already a JSON literal, computed once per layer
+    return call
 
 
 def _swatch(c: StyleClass) -> str:
@@ -599,7 +542,7 @@ def _swatch(c: StyleClass) -> str:
 
 def legend_html(layers: Sequence[MapLayer], lang: str = "zh") -> str:
     """Top layer first, as a reader scans a map's legend."""
-    parts = [f"<h4>{html.escape(t('map.legend', lang))}</h4>"]
+    parts = []
     for layer in reversed(layers):
         if len(layer.classes) == 1 and layer.classes[0].label == layer.title:
             rows = [f'<div class="xz-title">{_swatch(layer.classes[0])}{layer.title}</div>']
@@ -616,14 +559,32 @@ def legend_html(layers: Sequence[MapLayer], lang: str = "zh") -> str:
 def _group(layer: MapLayer, rank: int) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=layer.control_name, show=True)
     for i in range(len(layer.classes)):
-        group.add_child(_Overlay(layer, i, rank))
+        group.add_child(_overlay(layer, i, rank))
+    if layer.places:
+        group.add_child(_Call("xzPlaces", list(layer.places)))
     return group
 
 
 def _legend_group(layers: Sequence[MapLayer], lang: str) -> folium.FeatureGroup:
-    """The legend, in a group of its own outside the layer control."""
+    """The legend, in a group of its own outside the layer control. The first legend also fits the
+    map to the data; later ones leave the view where the user put it."""
     group = folium.FeatureGroup(name="legend", control=False)
-    group.add_child(_Legend(legend_html(layers, lang), _bounds_latlon(layers)))
+    group.add_child(_Call("xzLegend", legend_html(layers, lang), _bounds_latlon(layers), parent_group=True))
+    return group
+
+
+def focus_group(
+    geometry: dict | None, bounds: tuple[float, float, float, float] | None, fit: bool = True
+) -> folium.FeatureGroup:
+    """A feature outlined (``geometry``, GeoJSON; zoomed to if ``fit``), or a view zoomed to
+    (``bounds``, lon/lat): added like a year's layers, so the map moves without being mounted again."""
+    group = folium.FeatureGroup(name="focus", control=False)
+    if geometry is not None:
+        group.add_child(
+            _Call("xzHighlight", {"type": "Feature", "geometry": geometry, "properties": {}}, fit)
+        )
+    elif bounds is not None:
+        group.add_child(_Call("xzZoomTo", list(bounds)))
     return group
 
 
@@ -637,13 +598,13 @@ def _bounds_latlon(layers: Sequence[MapLayer]) -> list[list[float]] | None:
     return [[float(b[:, 1].min()), float(b[:, 0].min())], [float(b[:, 3].max()), float(b[:, 2].max())]]
 
 
-def _base_map(assets: Assets, tiles: Tiles | None) -> folium.Map:
+def _base_map(assets: Assets, tiles: Tiles | None, lang: str) -> folium.Map:
     m = folium.Map(location=XUZHOU_CENTRE, zoom_start=9, tiles=None, zoom_snap=0.25)
     # Instance-level: folium's class defaults point at CDNs (and load jQuery, Bootstrap and
     # Font Awesome this map does not use).
     m.default_js = assets.js()
     m.default_css = assets.css()
-    _MapChrome().add_to(m)
+    _chrome(lang).add_to(m)
     for url in tiles.urls if tiles else ():
         folium.TileLayer(
             tiles=url,
@@ -668,7 +629,7 @@ def build_view(
     shifted = bool(tiles and tiles.gcj02)
     if any(x.gcj02 != shifted for x in layers):
         raise ValueError("layers and basemap are in different coordinates (WGS84 / GCJ-02)")
-    m = _base_map(assets or Assets(), tiles)
+    m = _base_map(assets or Assets(), tiles, lang)
     groups = []
     for rank, layer in enumerate(layers):
         group = _group(layer, rank)
@@ -677,7 +638,7 @@ def build_view(
         else:
             groups.append(group)
     groups.append(_legend_group(layers, lang))
-    return MapView(m, groups, folium.LayerControl(collapsed=False))
+    return MapView(m, groups, folium.LayerControl(collapsed=True))
 
 
 def build_map(

@@ -35,6 +35,7 @@ COMMANDS = [
     "prediction",
     "serve",
     "serve_api",
+    "map_print",
 ]
 LOGGER = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..dates import end_of_day_utc
 from ..geo import STORE_CRS, area_ha, geodesic_length_m
 from ..i18n import t
 from ..layers import FieldSpec, LayerSpec
+from ..rates import on_the_ground
 from ..store import Store
 from ..store.gpkg_schema import geometry_type_name
 from .options import FieldNames, LayerOptions
@@ -65,11 +65,12 @@ def _typed(
 
 
 def layer_frame(store: Store, spec: LayerSpec, options: LayerOptions | None = None) -> gpd.GeoDataFrame:
-    """The layer's features (current, or at the end of ``options.as_of``), one row each, columns by
-    their codes (see :func:`headers`), in ``options.crs``."""
+    """The layer's features (current, or on the ground at the end of ``options.as_of``), one row
+    each, columns by their codes (see :func:`headers`), in ``options.crs``."""
     options = options or LayerOptions()
-    at = end_of_day_utc(options.as_of) if options.as_of else None
-    frame = store.features(spec.name, at=at)
+    frame = store.features(spec.name)
+    if options.as_of is not None:  # on the ground that day, as known now (the two clocks)
+        frame = on_the_ground({spec.name: frame}, options.as_of)[spec.name]
     geoms = frame.geometry.to_numpy()
     columns = {f.name: _typed(f, frame[f.name], options.names) for f in spec.fields}
     columns[size_column(spec)] = _size(spec, geoms)

@@ -15,7 +15,7 @@ import streamlit as st
 
 from ..i18n import t
 from ..services.auth import Permission, Principal, Role
-from . import auth, lang, widgets, workflow
+from . import auth, lang, verify_page, widgets, workflow
 from .pages import overview, progress
 
 PAGES_DIR = Path(__file__).parent / "pages"
@@ -35,6 +35,7 @@ LANDING = {Role.FIELD_TEAM: "upload", Role.DISTRICT_HEAD: "progress", Role.REVIE
 PAGES = (
     PageSpec("overview", overview.render),
     PageSpec("progress", progress.render),
+    PageSpec("verify", verify_page.render),
     PageSpec("upload", PAGES_DIR / "upload.py", Permission.SUBMIT),
     PageSpec("review", PAGES_DIR / "review.py", Permission.REVIEW),
     PageSpec("prediction", PAGES_DIR / "prediction.py"),

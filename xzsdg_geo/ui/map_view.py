@@ -16,7 +16,9 @@ link tags in its iframe, so the local URLs set by ``build_view`` are all it load
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import folium
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit_folium import st_folium
@@ -25,37 +27,85 @@ from .. import basemaps
 from ..basemaps import Basemap, BasemapConfig, Secrets, Tiles
 from ..errors import UserError
 from ..i18n import t
-from ..mapping import Assets, MapLayer, build_view, ground_point
+from ..mapping import Assets, MapLayer, build_view, focus_group, ground_point
 
 HEIGHT = 620
 RETURNED = ["last_object_clicked"]
+# While the print panel is open the map also reports its view (every pan then reruns the fragment).
+RETURNED_WITH_VIEW = ["last_object_clicked", "bounds"]
 BASEMAP_KEY = "basemap"
+Bounds = tuple[float, float, float, float]  # lon/lat: west, south, east, north
+
+
+@dataclass(frozen=True)
+class Focus:
+    """Where the map should go without being mounted again: a feature to outline (GeoJSON geometry,
+    in the map's coordinates) or a view to fit."""
+
+    geometry: dict | None = None
+    bounds: Bounds | None = None
+    fit: bool = True  # zoom to the outlined feature (else only outline it)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What the map reported: the ground (lon, lat) of the last feature clicked, and its view."""
+
+    clicked: tuple[float, float] | None
+    view: Bounds | None
 
 
 def assets() -> Assets:
-    """``static/vendor`` as the browser reaches it, behind ``server.baseUrlPath`` if one is set."""
+    """``static`` as the browser reaches it, behind ``server.baseUrlPath`` if one is set."""
     base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return Assets(f"/{base}/app/static/vendor" if base else "/app/static/vendor")
+    return Assets(f"/{base}/app/static" if base else "/app/static")
+
+
+def _view(value: dict) -> Bounds | None:
+    b = value.get("bounds") or {}
+    sw, ne = b.get("_southWest") or {}, b.get("_northEast") or {}
+    if not sw.get("lng") or not ne.get("lng"):
+        return None
+    return (float(sw["lng"]), float(sw["lat"]), float(ne["lng"]), float(ne["lat"]))
+
+
+def show_map(
+    layers: Sequence[MapLayer],
+    lang: str,
+    tiles: Tiles | None = None,
+    key: str = "map",
+    focus: Focus | None = None,
+    report_view: bool = False,
+    extra: Sequence[folium.FeatureGroup] = (),
+) -> Shown:
+    """Draws the map (moved to ``focus`` if given, ``extra`` groups under the layers, such as an
+    image); returns what it reported."""
+    view = build_view(layers, lang=lang, assets=assets(), tiles=tiles)
+    groups = [*extra, *view.groups]
+    if focus is not None:
+        groups.append(focus_group(focus.geometry, focus.bounds, focus.fit))
+    value = (
+        st_folium(
+            view.map,
+            key=key,
+            height=HEIGHT,
+            use_container_width=True,
+            returned_objects=RETURNED_WITH_VIEW if report_view else RETURNED,
+            feature_group_to_add=groups,
+            layer_control=view.control,
+        )
+        or {}
+    )
+    clicked = value.get("last_object_clicked")
+    point = ground_point(clicked["lat"], clicked["lng"], bool(tiles and tiles.gcj02)) if clicked else None
+    return Shown(point, _view(value) if report_view else None)
 
 
 def show(
     layers: Sequence[MapLayer], lang: str, tiles: Tiles | None = None, key: str = "map"
 ) -> tuple[float, float] | None:
     """Draws the map; returns the (lon, lat) on the ground of the last feature clicked, if any."""
-    view = build_view(layers, lang=lang, assets=assets(), tiles=tiles)
-    value = st_folium(
-        view.map,
-        key=key,
-        height=HEIGHT,
-        use_container_width=True,
-        returned_objects=RETURNED,
-        feature_group_to_add=view.groups,
-        layer_control=view.control,
-    )
-    clicked = (value or {}).get("last_object_clicked")
-    if not clicked:
-        return None
-    return ground_point(clicked["lat"], clicked["lng"], bool(tiles and tiles.gcj02))
+    return show_map(layers, lang, tiles, key).clicked
 
 
 def secrets(config: BasemapConfig) -> Secrets:

@@ -14,7 +14,7 @@ from xzsdg_geo.i18n import t
 from xzsdg_geo.indicators.tracker import IndicatorRow, Tracker, set_actual, tracker
 from xzsdg_geo.services.auth import Permission
 from xzsdg_geo.textfmt import fmt_num
-from xzsdg_geo.ui import auth, lang, workflow
+from xzsdg_geo.ui import auth, indicator_trend, lang, workflow
 
 FIRST_YEAR = 2024
 COLUMNS = ("no", "name", "unit", "target", "value", "source", "status")
@@ -63,6 +63,7 @@ def render() -> None:
     if board is None:
         return
     _table(board, language)
+    indicator_trend.panel(language)
     if auth.principal().can(Permission.EDIT_TARGETS):
         _entry(year, board, language)
 

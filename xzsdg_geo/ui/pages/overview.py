@@ -15,7 +15,7 @@ from ...i18n import t
 from ...rates import DistrictRate, RateReport
 from ...textfmt import fmt_num
 from ...when import When
-from .. import data, lang, map_view, rates_table
+from .. import data, lang, map_tools, map_view, rates_table
 
 SELECTED_KEY = "overview_district"  # the district whose panel is open
 CLICK_KEY = "overview_click"  # the last map click turned into a district
@@ -60,6 +60,7 @@ def _district_panel(report: RateReport, adcode: str | None, language: str) -> No
     head = st.columns([4, 1], vertical_alignment="center")
     head[0].subheader(district.name)
     head[1].button("✕", key="overview_close", on_click=_close, help=t("ui.close_panel", language))
+    map_tools.zoom_button(district.adcode, language)
     _district_figures(district, report, language)
 
 
@@ -88,8 +89,10 @@ def _map_and_panel(location: str, stamp: data.Stamp, when: When, language: str, 
     left, right = st.columns([3, 1])
     with left:
         layers = data.layers(location, stamp, when, language, bool(tiles and tiles.gcj02))
-        click = map_view.show(layers, language, tiles)
-    adcode = _selected(click, location, stamp, when)
+        focus = map_tools.focus(location, stamp, when, bool(tiles and tiles.gcj02))
+        shown = map_view.show_map(layers, language, tiles, focus=focus, report_view=map_tools.print_wanted())
+        map_tools.print_panel(location, stamp, when, shown.view, language)
+    adcode = _selected(shown.clicked, location, stamp, when)
     with right:
         _district_panel(data.rates(location, stamp, when), adcode, language)
 
@@ -115,6 +118,7 @@ def _page(location: str, stamp: data.Stamp, language: str) -> None:
         _metrics(report, language)
     st.subheader(t("ui.rates_heading", language))
     rates_table.show(report, language)
+    map_tools.attribute_panel(location, stamp, when, language)
 
 
 def render() -> None:

@@ -28,7 +28,7 @@ from ...progress.quarries import PriorityList
 from ...rates import RateReport
 from ...textfmt import fmt_num
 from ...when import When
-from .. import data, lang, rates_table
+from .. import data, lang, progress_maps, rates_table
 
 DISTRICT_KEY = "progress_district"
 CITY = "city"  # the district choice meaning the whole city (a select box shows None as unset)
@@ -460,6 +460,7 @@ def _page(location: str, stamp: data.Stamp, language: str) -> None:
     head[2].caption(t("ui.as_of", language, date=when.on.isoformat()))
     data.show_notices(facts, language)
     _rate_section(report, adcode, language)
+    progress_maps.show(location, stamp, when, report, adcode, language)
     _trend_section(location, stamp, facts.years, adcode, language)
     _goals_section(location, stamp, when, adcode, language)
 
