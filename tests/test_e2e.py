@@ -28,6 +28,10 @@ from corpus import geojson
 from field_files import JIAWANG, completed_parcels, parcels_zip
 from playwright.sync_api import expect
 
+from xzsdg_geo.preview_map import upload_map
+from xzsdg_geo.store import open_store
+from xzsdg_geo.validation import validate_upload
+
 pytestmark = needs_chromium
 
 PASSWORD = "xzsdg-demo"
@@ -75,6 +79,19 @@ def _district_rate(page: object) -> object:
     return value
 
 
+def _preview_paths(store_path: Path, upload: bytes) -> int:
+    """How many shapes the upload preview draws, by the same functions the page calls."""
+    store = open_store(str(store_path))
+    try:
+        report = validate_upload(upload, "parcels.zip", "restoration_parcels", store=store)
+        layers = [store.features(n) for n in ("districts", "subsidence_zones", "restoration_parcels")]
+        preview = upload_map(report, "zh", *layers)
+    finally:
+        store.close()
+    assert {layer.name for layer in preview.layers} >= {"districts", "conflicts", "upload"}
+    return sum(len(cls.features) for layer in preview.layers for cls in layer.classes)
+
+
 def test_upload_review_and_the_district_rate_moves(app_url: str, store: Path) -> None:
     upload = parcels_zip(store)
     with chromium() as browser, offline_page(browser) as offline:
@@ -94,7 +111,8 @@ def test_upload_review_and_the_district_rate_moves(app_url: str, store: Path) ->
         page.get_by_role("button", name="检查文件").click()
         page.get_by_text("结论：可以提交").wait_for(timeout=WAIT_MS)
         frame = wait_for_map(page)
-        assert frame.locator("path.leaflet-interactive").count() == 2 + 10  # two parcels, ten districts
+        # two parcels over ten districts, the zones near them and the approved versions they overlap
+        assert frame.locator("path.leaflet-interactive").count() == _preview_paths(store, upload)
         assert "上传的治理修复地块" in frame.locator(".xz-legend").inner_text()
         page.wait_for_timeout(500)  # let the SVG settle for the picture
         screenshot(page, "e2e-2-upload-report")
