@@ -92,10 +92,12 @@ def _submit(path: Path, tmp: Path) -> dict:
     from xzsdg_geo.services import submissions
     from xzsdg_geo.services.auth import principal_of
     from xzsdg_geo.services.setup import init_store
+    from xzsdg_geo.store import open_store
 
     store_path = tmp / "store.gpkg"
-    store = init_store(str(store_path), with_sample=True)
+    init_store(str(store_path), with_sample=True).close()  # closed: its journal folded in
     before = store_path.stat().st_size
+    store = open_store(str(store_path))
     start = time.monotonic()
     result = submissions.submit(store, principal_of(store, "field_team"), path.read_bytes(), path.name, LAYER)
     seconds = time.monotonic() - start

@@ -269,6 +269,8 @@ def test_an_older_store_is_migrated_step_by_step_on_open(sample_store):
     with _sql(location) as conn:
         conn.execute("DROP TABLE xzsdg_rasters")
         conn.execute("DROP TABLE xzsdg_observations")  # version 10
+        conn.execute("DROP TRIGGER xzsdg_files_fill_only ON xzsdg_files")
+        conn.execute("ALTER TABLE xzsdg_files DROP COLUMN kept")
         conn.execute("UPDATE xzsdg_meta SET value = '3' WHERE key = 'schema_version'")
     store = open_store(location)
     try:

@@ -145,7 +145,8 @@ def test_an_older_store_gains_the_catalog_when_opened(tmp_path, empty_store):
     empty_store.close()
     conn = sqlite3.connect(path)
     conn.executescript(
-        "DROP TABLE xzsdg_rasters; DROP TABLE xzsdg_observations;"
+        "DROP TABLE xzsdg_rasters; DROP TABLE xzsdg_observations; DROP TRIGGER xzsdg_files_fill_only;"
+        " ALTER TABLE xzsdg_files DROP COLUMN kept;"
         " UPDATE xzsdg_meta SET value = '3' WHERE key = 'schema_version';"
     )
     conn.close()
