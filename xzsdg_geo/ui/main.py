@@ -7,6 +7,7 @@ with ``AppTest.switch_page``); the overview and progress pages are ``render`` fu
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ import streamlit as st
 
 from ..i18n import t
 from ..services.auth import Permission, Principal, Role
+from ..validation import sandbox
 from . import auth, lang, verify_page, widgets, workflow
 from .pages import overview, progress
 
@@ -68,7 +70,17 @@ def _sidebar(principal: Principal, language: str) -> None:
         st.rerun()
 
 
+@st.cache_resource(show_spinner=False)
+def _checking_worker() -> threading.Thread:
+    """Starts the upload-checking worker's server once per app process, in the background, so the
+    first upload does not wait the few seconds it takes to import GDAL."""
+    thread = threading.Thread(target=sandbox.warm_up, name="checking-worker-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def run() -> None:
+    _checking_worker()
     st.set_page_config(page_title=t("ui.page_title", lang.current()), layout="wide")
     language = lang.switch()
     principal = auth.resolve()
