@@ -27,6 +27,7 @@ from . import crs as crs_mod
 from .errors import UserError
 from .exports.base import Export, make_export, scratch
 from .exports.frames import _typed, ogr_geometry_type
+from .exports.options import FieldNames
 from .exports.shp import ENCODING, _mark_gbk, dbf_names
 from .i18n import current_lang, t
 from .layers import FieldSpec, LayerSpec
@@ -40,7 +41,7 @@ VALIDATION_ROWS = 1000  # rows of the attribute sheet the drop-down lists cover
 
 def _empty(spec: LayerSpec, names: dict[str, str], crs: str) -> gpd.GeoDataFrame:
     """No rows, each column typed as the layer export types it (dates as dates, not text)."""
-    columns = {names[f.name]: _typed(f, pd.Series([], dtype=object)) for f in spec.fields}
+    columns = {names[f.name]: _typed(f, pd.Series([], dtype=object), FieldNames.ZH) for f in spec.fields}
     return gpd.GeoDataFrame(pd.DataFrame(columns), geometry=gpd.GeoSeries([], crs=crs), crs=crs)
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..store import Store
+from ..when import When
 from .catalog import Indicator, plan_years
 from .tracker import as_of_for, read_value
 
@@ -27,6 +28,7 @@ def trend(store: Store, ind: Indicator, today: dt.date | None = None) -> list[Tr
     points = []
     for year in years:
         entered = next((v for v in store.indicator_values(year=year) if v.no == ind.no), None)
-        reading = read_value(store, ind, year, entered, as_of_for(year, today))
+        day = as_of_for(year, today)
+        reading = read_value(store, ind, year, entered, When(day) if day else None)
         points.append(TrendPoint(year, reading.value if reading else None, ind.target_for(year)[0]))
     return points

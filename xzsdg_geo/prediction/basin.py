@@ -112,7 +112,7 @@ def _cut(
     panel: Panel, k0: int, k1: int, n: int
 ) -> tuple[tuple[float, float] | None, shapely.Geometry | None]:
     """The part of the panel between slice k0 (inclusive) and k1 (exclusive) along the advance."""
-    if panel.is_rectangle:
+    if panel.u_range is not None:
         lo, hi = panel.u_range
         edges = np.linspace(lo, hi, n + 1) if _advance_sign(panel) > 0 else np.linspace(hi, lo, n + 1)
         a, b = edges[k0], edges[k1]
@@ -147,10 +147,17 @@ def _merge_settled(panel: Panel, parts: list[tuple[int, float]], n: int) -> list
 
 def _along(u: NDArray, parts: list[Slice], r: float) -> NDArray:
     """Σ share_k · edge_factor(u, slice k): the along-advance factor of a face part-way through."""
-    total = np.zeros_like(u)
+    total = np.zeros(u.shape)
     for part in parts:
-        total += part.share * edge_factor(u, *part.u_range, r)
+        total += part.share * edge_factor(u, *_bounds(part.u_range), r)
     return total
+
+
+def _bounds(extent: tuple[float, float] | None) -> tuple[float, float]:
+    """A rectangle's extent along an axis (rectangles always have one)."""
+    if extent is None:
+        raise ValueError("not a rectangle")
+    return extent
 
 
 def _interpolated(values: NDArray, factor: Callable[[NDArray], NDArray], r: float) -> NDArray:
@@ -169,7 +176,7 @@ def _rectangle_basin(panel: Panel, x: NDArray, y: NDArray, parts: list[Slice]) -
     xx, yy = np.meshgrid(x, y)
     u, v = panel.frame.to_local(xx, yy)
     r = panel.r_m
-    across = _interpolated(v, lambda k: edge_factor(k, *panel.v_range, r), r)
+    across = _interpolated(v, lambda k: edge_factor(k, *_bounds(panel.v_range), r), r)
     along = _interpolated(u, lambda k: _along(k, parts, r), r)
     return panel.w0_m * across * along
 
@@ -206,8 +213,8 @@ def subsidence_at(
                 total += (
                     p.w0_m
                     * part.share
-                    * edge_factor(u, *part.u_range, p.r_m)
-                    * edge_factor(v, *p.v_range, p.r_m)
+                    * edge_factor(u, *_bounds(part.u_range), p.r_m)
+                    * edge_factor(v, *_bounds(p.v_range), p.r_m)
                 )
             elif part.area is not None and not part.area.is_empty:
                 total += p.w0_m * part.share * polygon_factor(x, y, part.area, p.r_m)

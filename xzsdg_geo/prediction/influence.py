@@ -68,7 +68,7 @@ def _nodes(breaks: NDArray, r: float) -> tuple[NDArray, NDArray]:
     return np.concatenate(xs), np.concatenate(ws)
 
 
-def _cross_section(edges: NDArray, xi: NDArray) -> list[tuple[NDArray, NDArray]]:
+def _cross_section(edges: NDArray, xi: NDArray) -> list[tuple[NDArray, NDArray, NDArray]]:
     """The polygon's intervals on each vertical line x = ξ, as (node index, y low, y high) arrays.
 
     Between two vertex abscissae the set of edges a vertical line crosses is fixed, and each

@@ -99,7 +99,9 @@ def points_and_observations(
     config = prediction_config()
     all_faces = faces_from_frame(faces, grid_crs)
     panels, c_for = panels_for(all_faces, config)
-    rows, pts, obs = [], [], []
+    rows: list[dict] = []
+    pts: list[shapely.Point] = []
+    obs: list[ObservationRow] = []
     watched = [i for i, s in enumerate(faces["status"]) if s == "active"] + [0, 1]
     for i in watched:
         record = faces.iloc[i]

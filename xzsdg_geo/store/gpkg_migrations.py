@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from ..layers import all_layers
 from .gpkg_rtree import add_rtree
@@ -242,7 +242,7 @@ OBSERVATIONS = [
 
 # A step is a list of statements and functions of the connection (for what depends on the declared
 # layers), run in order. Numbers were reserved per change, so a number may be absent.
-Step = list[str | Callable[[sqlite3.Connection], None]]
+Step = Sequence[str | Callable[[sqlite3.Connection], None]]
 MIGRATIONS: dict[int, Step] = {
     2: WORKFLOW,
     3: INDICATOR_VALUES,

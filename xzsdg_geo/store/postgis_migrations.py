@@ -206,7 +206,7 @@ OBSERVATIONS = [
 
 # A step is a list of statements and functions of the connection, run in order; numbers were
 # reserved per change, so a number may be absent.
-MIGRATIONS: dict[int, list[str | Callable[[Any], None]]] = {
+MIGRATIONS: dict[int, Sequence[str | Callable[[Any], None]]] = {
     2: WORKFLOW,
     3: INDICATOR_VALUES,
     4: RASTERS,

@@ -45,7 +45,7 @@ def _pct(value: float | None) -> str:
 
 
 def _table(report: ProgressReport, location: str, stamp: data.Stamp, language: str) -> None:
-    rates = {d.adcode: d for d in data.rates(location, stamp, report.as_of).districts}
+    rates = {d.adcode: d for d in data.rates(location, stamp, When(report.as_of)).districts}
     rows = [
         (d.name, _pct(rates[d.adcode].rate_pct if d.adcode in rates else None), _pct(d.totals.verified_pct),
          d.totals.counts.get("contradicted", 0))
