@@ -30,6 +30,7 @@ from xzsdg_geo.layers import get_layer
 from xzsdg_geo.rates import compute_rates
 from xzsdg_geo.services.setup import init_store
 from xzsdg_geo.store import NewFeature, open_store
+from xzsdg_geo.when import When
 
 PUBLIC = [spec.name for spec in public_layers()]
 PRIVATE_TABLES = [
@@ -220,7 +221,7 @@ def test_rates_collection_holds_each_year_to_this_one(served):
     assert years == list(range(api_settings().rates_first_year, this_year + 1))
     store = open_store(location)
     try:
-        past = compute_rates(store, dt.date(years[0], 12, 31))
+        past = compute_rates(store, When(dt.date(years[0], 12, 31)))
     finally:
         store.close()
     first = {r["adcode"]: r for r in rows if r["year"] == years[0]}

@@ -20,13 +20,13 @@ from pyproj import Geod
 from streamlit.testing.v1 import AppTest
 from system import validate_gpkg
 
-from xzsdg_geo.dates import end_of_day_utc
 from xzsdg_geo.errors import UserError
 from xzsdg_geo.exports import LayerOptions, export_layer, export_rates, export_store
 from xzsdg_geo.exports.options import FieldNames
 from xzsdg_geo.layers import get_layer
 from xzsdg_geo.services.importing import import_file
 from xzsdg_geo.store import open_store
+from xzsdg_geo.when import end_of_day
 
 GEOD = Geod(ellps="GRS80")
 PAST = dt.date(2015, 12, 31)
@@ -71,10 +71,11 @@ def test_lines_get_their_geodesic_length(store):
 
 
 def test_as_of_exports_the_layer_as_it_stood(store, tmp_path):
-    then = store.features("restoration_parcels", at=end_of_day_utc(PAST))
+    then = store.features("restoration_parcels", known_at=end_of_day(PAST))
     now = store.features("restoration_parcels")
     assert 0 < len(then) < len(now)  # the sample's history makes the day differ from today
-    export = export_layer(store, "restoration_parcels", "gpkg", LayerOptions(as_of=PAST))
+    options = LayerOptions(as_of=PAST, known_at=end_of_day(PAST))  # on the ground, as recorded then
+    export = export_layer(store, "restoration_parcels", "gpkg", options)
     assert "_20151231" in export.filename
     frame = pyogrio.read_dataframe(_gpkg(tmp_path, export.data), layer="restoration_parcels")
     assert sorted(frame["编号"]) == sorted(then["feature_id"])

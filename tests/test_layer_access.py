@@ -15,12 +15,14 @@ from xzsdg_geo.services.auth import principal_of
 from xzsdg_geo.services.importing import import_file
 from xzsdg_geo.services.layer_access import submittable_layers
 from xzsdg_geo.store import NewFeature
+from xzsdg_geo.when import When
 
 JIAWANG = "320305"
 
 
 def _rates(store) -> list[tuple[str, float, float | None]]:
-    return [(d.adcode, round(d.zone_ha, 6), d.rate_pct) for d in compute_rates(store, today_cst()).districts]
+    report = compute_rates(store, When(today_cst()))
+    return [(d.adcode, round(d.zone_ha, 6), d.rate_pct) for d in report.districts]
 
 
 def _shrunk_jiawang(store) -> NewFeature:

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from xzsdg_geo.rates import compute_rates
 from xzsdg_geo.standing_map import STANDING_COLORS, standing_layer, standing_of
 from xzsdg_geo.store import open_store
+from xzsdg_geo.when import When
 
 PAGE = """
 from xzsdg_geo.ui.pages import progress
@@ -24,7 +25,7 @@ JIAWANG = "320305"
 def test_each_district_is_coloured_by_its_standing(sample_store_file: Path) -> None:
     store = open_store(str(sample_store_file))
     try:
-        report = compute_rates(store, dt.date(2026, 6, 30))
+        report = compute_rates(store, When(dt.date(2026, 6, 30)))
         districts = store.features("districts")
     finally:
         store.close()

@@ -43,7 +43,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     from ..exports import LayerOptions, export_layer, export_rates, export_store
     from ..exports.options import FieldNames
 
-    options = LayerOptions(crs=args.crs, as_of=args.as_of, names=FieldNames(args.field_names))
+    options = LayerOptions(
+        crs=args.crs, as_of=args.as_of, names=FieldNames(args.field_names), known_at=args.as_recorded
+    )
     with opened_store(args) as store:
         if args.rates:
             export = export_rates(store, args.rates, args.format, known_at=args.as_recorded)

@@ -68,8 +68,8 @@ def layer_frame(store: Store, spec: LayerSpec, options: LayerOptions | None = No
     """The layer's features (current, or on the ground at the end of ``options.as_of``), one row
     each, columns by their codes (see :func:`headers`), in ``options.crs``."""
     options = options or LayerOptions()
-    frame = store.features(spec.name)
-    if options.as_of is not None:  # on the ground that day, as known now (the two clocks)
+    frame = store.features(spec.name, known_at=options.known_at)
+    if options.as_of is not None:  # on the ground that day (the two clocks)
         frame = on_the_ground({spec.name: frame}, options.as_of)[spec.name]
     geoms = frame.geometry.to_numpy()
     columns = {f.name: _typed(f, frame[f.name], options.names) for f in spec.fields}

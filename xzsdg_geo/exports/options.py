@@ -35,8 +35,9 @@ class FieldNames(StrEnum):
 @dataclass(frozen=True)
 class LayerOptions:
     crs: str = STORE_CRS
-    as_of: dt.date | None = None
+    as_of: dt.date | None = None  # real-world time: the layer on the ground that day, as known then
     names: FieldNames = FieldNames.ZH
+    known_at: dt.datetime | None = None  # record time: the layer as the store held it (None: now)
 
     def check(self, fmt: str) -> None:
         """Refuse a CRS the exports do not offer, or one the format cannot carry."""
