@@ -179,3 +179,26 @@ def test_upload_check_warns_about_parcels_on_unsettled_ground(sample_store):
     result = validate_upload(data, "parcels.geojson", "restoration_parcels", store=sample_store)
     codes = {(w.code, w.feature) for w in result.warnings}
     assert ("unstable_ground", 0) in codes and ("over_active_faces", 1) in codes
+
+
+@pytest.mark.parametrize("backend", ["gpkg"], indirect=True)
+def test_the_report_has_the_prediction_section_as_recorded(run, sample_store, tmp_path):
+    loc = sample_store.location
+    code, _, err = run("report", "--store", loc, "--year", "2026", "--out", tmp_path / "now.html")
+    assert code == 0, err
+    text = (tmp_path / "now.html").read_text(encoding="utf-8")
+    assert 'id="prediction"' in text and "采煤沉陷预测与稳沉" in text and "沛县" in text
+    # the sample's faces entered the store on 2024-01-01: a report as recorded before has no such section
+    code, _, err = run(
+        "report",
+        "--store",
+        loc,
+        "--year",
+        "2023",
+        "--as-recorded",
+        "2023-06-30",
+        "--out",
+        tmp_path / "then.html",
+    )
+    assert code == 0, err
+    assert 'id="prediction"' not in (tmp_path / "then.html").read_text(encoding="utf-8")

@@ -20,6 +20,7 @@ from ..store import Store
 from ..textfmt import fmt_num
 from ..when import When, store_stamp
 from . import charts
+from .prediction import PredictionSection, prediction_section
 
 RATE_MAP_LAYERS = ("districts", "subsidence_zones", "restoration_parcels")
 PROGRESS_MAP_LAYERS = ("districts", "quarries", "river_segments", "buffer_projects")
@@ -63,6 +64,7 @@ class ReportContent:
     progress_chart: Picture | None
     layers: list[LayerSource]
     imports: list[dict]
+    prediction: PredictionSection | None  # the working faces' predicted subsidence and its effect
 
     @property
     def as_of(self) -> dt.date:
@@ -160,6 +162,7 @@ def gather_content(store: Store, year: int, when: When, generated: str, lang: st
         progress_chart=progress_chart,
         layers=layer_sources(store, when, lang),
         imports=_imports(store, when),
+        prediction=prediction_section(store, when),
     )
 
 
