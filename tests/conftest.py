@@ -203,6 +203,16 @@ def sample_store(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
 
 
 @pytest.fixture
+def store_path(sample_store_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the sample store that the app opens (``XZSDG_STORE``), in Chinese."""
+    path = tmp_path / "app.gpkg"
+    shutil.copy(sample_store_file, path)
+    monkeypatch.setenv("XZSDG_STORE", str(path))
+    monkeypatch.delenv("XZSDG_LANG", raising=False)
+    return path
+
+
+@pytest.fixture
 def empty_store(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Store:
     """A new store with no features at all (not even districts)."""
     if backend == "gpkg":

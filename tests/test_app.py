@@ -35,15 +35,6 @@ TITLE_ZH = "徐州国家可持续发展议程创新示范区 · 采煤沉陷区�
 JIAWANG = "320305"  # 贾汪区
 
 
-@pytest.fixture
-def store_path(sample_store_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "app.gpkg"
-    shutil.copy(sample_store_file, path)
-    monkeypatch.setenv("XZSDG_STORE", str(path))
-    monkeypatch.delenv("XZSDG_LANG", raising=False)
-    return path
-
-
 def _run(at: AppTest | None = None, **state: object) -> AppTest:
     at = AppTest.from_string(PAGE, default_timeout=60) if at is None else at
     for key, value in state.items():

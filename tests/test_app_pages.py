@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 from pathlib import Path
 
 import corpus as c
@@ -40,15 +39,6 @@ VISIBLE = {
     "reviewer": {"review", "history"},
     "admin": PAGES,
 }
-
-
-@pytest.fixture
-def store_path(sample_store_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "app.gpkg"
-    shutil.copy(sample_store_file, path)
-    monkeypatch.setenv("XZSDG_STORE", str(path))
-    monkeypatch.delenv("XZSDG_LANG", raising=False)
-    return path
 
 
 def _run(at: AppTest) -> AppTest:

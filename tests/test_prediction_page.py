@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from xzsdg_geo.paths import ROOT
 
 APP = str(ROOT / "app.py")
-
-
-@pytest.fixture
-def store_path(sample_store_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "app.gpkg"
-    shutil.copy(sample_store_file, path)
-    monkeypatch.setenv("XZSDG_STORE", str(path))
-    monkeypatch.delenv("XZSDG_LANG", raising=False)
-    return path
 
 
 def _signed_in(user: str) -> AppTest:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from xzsdg_geo.rasters.sample import planted_faults
@@ -17,15 +15,6 @@ PAGE = """
 from xzsdg_geo.ui import verify_page
 verify_page.render()
 """
-
-
-@pytest.fixture
-def store_path(sample_store_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "app.gpkg"
-    shutil.copy(sample_store_file, path)
-    monkeypatch.setenv("XZSDG_STORE", str(path))
-    monkeypatch.delenv("XZSDG_LANG", raising=False)
-    return path
 
 
 def test_the_ndvi_picture_covers_the_image(sample_store_file: Path) -> None:
