@@ -39,6 +39,14 @@ class AuthSettings:
     session_hours: int
     demo_password: str
     min_password_length: int
+    max_failed_per_client: int = 30  # failed sign-ins from one client within the window below
+    client_window_minutes: int = 15
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    four_eyes: bool = True  # nobody approves their own submission, an administrator neither
+    match_overlap: float = 0.9  # share of overlap that makes an ID-less feature a change of another
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,7 @@ class Settings:
     pace_years: int
     default_store: str
     auth: AuthSettings
+    review: ReviewSettings = ReviewSettings()
 
 
 def _read(name: str) -> dict:
@@ -75,6 +84,7 @@ def settings() -> Settings:
         pace_years=int(raw["rates"]["pace_years"]),
         default_store=raw["store"]["default"],
         auth=AuthSettings(**raw["auth"]),
+        review=ReviewSettings(**raw.get("review", {})),
     )
 
 

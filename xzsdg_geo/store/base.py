@@ -8,6 +8,7 @@ timestamps (UTC ISO-8601), so ``features(layer, at=T)`` rebuilds exactly what th
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Protocol
 import geopandas as gpd
 import shapely
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 8
 VERSION_COLUMNS = ("feature_id", "version", "valid_from", "valid_to", "recorded_by", "source")
 
 
@@ -183,6 +184,11 @@ class FeatureChange:
     after_version: int | None
 
 
+def name_key(username: str) -> str:
+    """The form two account names are compared in: NFKC (full-width Ａ is A) then casefold."""
+    return unicodedata.normalize("NFKC", username).casefold()
+
+
 @dataclass(frozen=True)
 class User:
     username: str
@@ -193,6 +199,8 @@ class User:
     disabled: bool
     failed_logins: int
     locked_until: str | None
+    name_key: str | None = None  # NFKC + casefold of the name: unique, so 'Admin' and 'admin' cannot coexist
+    must_change_password: bool = False  # a temporary password: change it at the next sign-in
 
 
 @dataclass(frozen=True)

@@ -77,4 +77,26 @@ RASTERS = [
     " BEGIN SELECT RAISE(ABORT, 'the raster catalog is append-only'); END",
 ]
 
-MIGRATIONS: dict[int, list[str]] = {2: WORKFLOW, 3: INDICATOR_VALUES, 4: RASTERS}
+
+def accounts_statements(text: str = "TEXT") -> list[str]:
+    """Migration 8, both dialects: a case- and width-insensitive name key (existing names are ASCII,
+    for which ``lower`` is exactly NFKC + casefold; a second ``Admin`` beside ``admin`` keeps a key of
+    its own so the unique index can be built), temporary passwords, and failed sign-ins per client."""
+    return [
+        f"ALTER TABLE xzsdg_users ADD COLUMN name_key {text}",
+        "ALTER TABLE xzsdg_users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0",
+        "UPDATE xzsdg_users SET name_key = lower(username) || CASE WHEN EXISTS (SELECT 1 FROM xzsdg_users u"
+        " WHERE lower(u.username) = lower(xzsdg_users.username) AND u.username < xzsdg_users.username)"
+        " THEN '#' || username ELSE '' END",
+        "CREATE UNIQUE INDEX xzsdg_users_name_key ON xzsdg_users (name_key)",
+        f"""CREATE TABLE xzsdg_login_clients (
+          client {text} PRIMARY KEY, failures INTEGER NOT NULL, window_start {text} NOT NULL)""",
+    ]
+
+
+ACCOUNTS = accounts_statements()
+
+# 5-7 belong to other branches; the empty lists keep the numbering until they are merged.
+MIGRATIONS: dict[int, list[str]] = {
+    2: WORKFLOW, 3: INDICATOR_VALUES, 4: RASTERS, 5: [], 6: [], 7: [], 8: ACCOUNTS,
+}  # fmt: skip

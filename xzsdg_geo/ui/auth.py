@@ -63,7 +63,7 @@ class IdentityProviderAuthenticator:
         self.store = store
         self.accounts = {email.strip().lower(): user for email, user in accounts.items()}
 
-    def authenticate(self, username: str, password: str = "") -> Principal:
+    def authenticate(self, username: str, password: str = "", client: str | None = None) -> Principal:
         account = self.accounts.get(username.strip().lower())
         if account is None:
             raise UserError("pages.oidc_unknown", email=username)
@@ -92,13 +92,18 @@ def oidc_configured() -> bool:
 
 
 def _start(store: Store, authenticator: Authenticator, username: str, password: str) -> Principal:
-    principal = authenticator.authenticate(username, password)
+    principal = authenticator.authenticate(username, password, _client())
     st.session_state[TOKEN_KEY] = start_session(store, principal)
     st.session_state[PRINCIPAL_KEY] = principal
     if principal.district:
         st.session_state[DISTRICT_KEY] = principal.district
     st.session_state.pop(NOTICE_KEY, None)
     return principal
+
+
+def _client() -> str | None:
+    """Who is signing in, for the per-client throttle: the browser's address as Streamlit sees it."""
+    return st.context.ip_address
 
 
 def login(username: str, password: str) -> Principal:
