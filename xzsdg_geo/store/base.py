@@ -140,7 +140,7 @@ def canonical_value(value: object) -> object:
 
 
 # -- review workflow, accounts and audit (records the stores keep beside the features) ------------
-SUBMISSION_STATUSES = ("pending", "approved", "rejected", "needs_changes", "undone")
+SUBMISSION_STATUSES = ("pending", "approved", "rejected", "needs_changes", "answered", "undone")
 
 
 @dataclass(frozen=True)
