@@ -133,7 +133,7 @@ class LocalAuthenticator:
         conf = settings().auth
         window = _stamp(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=conf.client_window_minutes))
         user = self.store.get_user(username.strip())
-        good = _verifies(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+        good = verifies(user.password_hash if user else _DUMMY_HASH, password) and user is not None
         throttled = (
             client is not None and self.store.client_failures(client, window) >= conf.max_failed_per_client
         )
@@ -157,7 +157,7 @@ class LocalAuthenticator:
             self.store.count_client_failure(client, now, window)
 
 
-def _verifies(password_hash: str, password: str) -> bool:
+def verifies(password_hash: str, password: str) -> bool:
     try:
         return _HASHER.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
