@@ -285,12 +285,14 @@ def test_a_reviewer_sees_the_change_and_its_effect_then_approves(store_path: Pat
     sub_id = _pending(store_path)
     before = _district_rate(store_path)
     at = _login("reviewer")
-    (effect,) = _texts(at.info)
+    effect, city = _texts(at.info)
     year = today_cst().year
     assert effect.startswith(f"通过后 贾汪区 {year} 年治理率由 {before:,.2f}% 变为 ")
+    assert city.startswith(f"通过后全市 {year} 年治理率由 ")
     assert {m.label: m.value for m in at.metric}["修改"] == "2"
     diffs = at.dataframe[1].value
     assert list(diffs["变化"]) == ["修改", "修改"] and list(diffs["面积变化(公顷)"]) == ["0.00", "0.00"]
+    assert all("→" in what for what in diffs["变化内容"])  # each says which field changed, old → new
     (before_after,) = _map_args(at)
     assert "修改前" in before_after["script"] and "现有要素" in before_after["script"]
     assert "结论：可以提交" in _texts(at.success)  # the report kept with the upload
@@ -298,7 +300,7 @@ def test_a_reviewer_sees_the_change_and_its_effect_then_approves(store_path: Pat
     _button(at, "提交审核结论").click()
     _run(at)
     assert f"提交 {sub_id} 已处理：已通过" in _texts(at.success)
-    assert _texts(at.caption)[0] == "没有提交记录"  # the queue of pending ones is empty now
+    assert _button(at, "撤销通过")  # the decided one stays listed, its undo at hand
     after = _district_rate(store_path)
     assert after > before
     assert effect.endswith(f"变为 {after:,.2f}%")
@@ -476,7 +478,7 @@ def test_the_review_map_colours_each_kind_of_change(store_path: Path) -> None:
     proposed = {c.label: len(c.features) for c in layers["submitted"].classes}
     assert proposed == {"新增": 1, "修改": 1}
     existing_classes = {c.label: len(c.features) for c in layers["existing"].classes}
-    assert existing_classes["将删除"] == preview.count("removed") > 0
+    assert existing_classes["将关闭"] == preview.count("removed") > 0
     assert existing_classes["修改前"] == 1
     names = [f["properties"]["name"] for c in layers["submitted"].classes for f in c.features]
     assert "&lt;script&gt;x&lt;/script&gt;" in names  # escaped for the popup

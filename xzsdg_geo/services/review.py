@@ -280,6 +280,13 @@ def decide(
     return store.get_submission(submission_id)
 
 
+def original_upload(store: Store, principal: Principal, submission_id: int) -> tuple[str, bytes]:
+    """The file a submission was made from, as it was sent (name and bytes), for reviewers."""
+    require(principal, Permission.VIEW_ALL_SUBMISSIONS)
+    upload = store.get_upload(store.get_submission(submission_id).upload_id)
+    return upload.filename, store.file_bytes(upload.sha256)
+
+
 def answered(store: Store, prior_id: int, by: str) -> None:
     """A resubmission answers ``prior_id``: a submission that needed changes is now answered (its
     notice leaves the field team's page); a rejected one stays rejected. The caller owns the

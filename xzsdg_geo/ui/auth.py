@@ -102,8 +102,10 @@ def _start(store: Store, authenticator: Authenticator, username: str, password: 
 
 
 def _client() -> str | None:
-    """Who is signing in, for the per-client throttle: the browser's address as Streamlit sees it."""
-    return st.context.ip_address
+    """Who is signing in, for the per-client throttle: the browser's address as Streamlit sees it
+    (``None`` where there is none, e.g. a local script run)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
 
 
 def login(username: str, password: str) -> Principal:
