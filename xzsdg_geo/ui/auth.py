@@ -1,5 +1,14 @@
 """Who is signed in: a session token in ``st.session_state``, checked against the store every run.
 
+The token also lives in a cookie, so a refresh, a bookmark or a second tab resumes the session:
+the browser keeps only the opaque token (expiring with the session), the store keeps its hash,
+expiry and revocation. Streamlit reads cookies on the server (``st.context.cookies``) but cannot
+set them, so the cookie is written and deleted by extra-streamlit-components' ``CookieManager``
+(the component streamlit-authenticator uses; its built frontend ships in the wheel, so it works
+offline). A cookie set from script cannot be ``httpOnly``; it is ``SameSite=Strict`` and, over
+HTTPS, ``Secure``; signing out revokes the token in the store, so a copied cookie is worth nothing
+after that.
+
 The services own everything that matters (password hashes, lockout, session expiry, roles); this
 module only keeps the token a successful login returned and turns it back into a
 :class:`~xzsdg_geo.services.auth.Principal` on each run, so an expired session or a disabled
@@ -25,12 +34,13 @@ normal store session starts: roles, districts and the audit trail stay the store
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import streamlit as st
 
-from ..config import store_location
+from ..config import settings, store_location
 from ..errors import UserError
 from ..services.auth import (
     Authenticator,
@@ -43,6 +53,9 @@ from ..services.auth import (
 )
 from ..store import Store, open_store
 
+COOKIE = "xzsdg_session"
+COOKIE_PENDING_KEY = "auth_cookie_pending"  # ("set", token, expires) or ("delete",) for the next run
+SIGNED_OUT_KEY = "auth_signed_out"  # the cookie this browser sent is no longer to be resumed
 TOKEN_KEY = "auth_token"
 PRINCIPAL_KEY = "auth_principal"
 NOTICE_KEY = "auth_notice"  # why the user was signed out (expired session), shown on the login page
@@ -93,7 +106,10 @@ def oidc_configured() -> bool:
 
 def _start(store: Store, authenticator: Authenticator, username: str, password: str) -> Principal:
     principal = authenticator.authenticate(username, password, _client())
-    st.session_state[TOKEN_KEY] = start_session(store, principal)
+    token = start_session(store, principal)
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[COOKIE_PENDING_KEY] = ("set", token)
+    st.session_state.pop(SIGNED_OUT_KEY, None)
     st.session_state[PRINCIPAL_KEY] = principal
     if principal.district:
         st.session_state[DISTRICT_KEY] = principal.district
@@ -127,6 +143,8 @@ def resolve() -> Principal | None:
     """The signed-in principal for this run, or ``None``: the login page is shown, with the reason
     (an expired session, an identity that maps to no account) in ``NOTICE_KEY``."""
     token = st.session_state.get(TOKEN_KEY)
+    if token is None and (token := _cookie_token()) is not None:
+        st.session_state[TOKEN_KEY] = token
     try:
         if token is None:
             return _identity_login()
@@ -134,10 +152,35 @@ def resolve() -> Principal | None:
             principal = resume_session(store, token)
     except UserError as err:
         _forget()
+        st.session_state[SIGNED_OUT_KEY] = True  # a stale cookie is not tried again on every run
         st.session_state[NOTICE_KEY] = err
         return None
     st.session_state[PRINCIPAL_KEY] = principal
     return principal
+
+
+def _cookie_token() -> str | None:
+    """The session token this browser's cookie carried when it connected, unless signed out since."""
+    if st.session_state.get(SIGNED_OUT_KEY):
+        return None
+    token = st.context.cookies.get(COOKIE)
+    return token if isinstance(token, str) and token else None
+
+
+def sync_cookie() -> None:
+    """Write or delete the session cookie as the last sign-in or sign-out asked (once per change)."""
+    pending = st.session_state.pop(COOKIE_PENDING_KEY, None)
+    if pending is None:
+        return
+    import extra_streamlit_components as stx  # a component: only loaded when a cookie changes
+
+    cookies = stx.CookieManager(key="auth_cookies")
+    if pending[0] == "set":
+        expires = dt.datetime.now() + dt.timedelta(hours=settings().auth.session_hours)
+        secure = str(st.context.url or "").startswith("https://")
+        cookies.set(COOKIE, pending[1], key="auth_cookie_set", expires_at=expires, secure=secure or None)
+    else:
+        cookies.delete(COOKIE, key="auth_cookie_delete")
 
 
 def principal() -> Principal:
@@ -157,5 +200,7 @@ def logout() -> None:
         with opened_store() as store:
             end_session(store, token)
     _forget()
+    st.session_state[SIGNED_OUT_KEY] = True
+    st.session_state[COOKIE_PENDING_KEY] = ("delete",)
     if oidc_configured() and st.user.is_logged_in:
         st.logout()

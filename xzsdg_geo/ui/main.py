@@ -81,5 +81,6 @@ def run() -> None:
     else:
         _sidebar(principal, language)
         navigation = st.navigation(pages_for(principal, language))
+    auth.sync_cookie()
     workflow.show_flash()
     navigation.run()
