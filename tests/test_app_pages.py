@@ -114,9 +114,9 @@ def test_the_login_page_comes_first_and_a_wrong_password_is_refused(store_path: 
     with pytest.raises(ValueError):  # no page but the login is registered
         at.switch_page("xzsdg_geo/ui/pages/upload.py")
     _login("field_team", "wrong password", at)
-    assert _texts(at.error) == ["用户名或密码不正确"]
+    assert _texts(at.error)[0].startswith("用户名或密码不正确，或账号已暂时锁定")
     _login("nobody", PASSWORD, at)
-    assert _texts(at.error) == ["用户名或密码不正确"]
+    assert _texts(at.error)[0].startswith("用户名或密码不正确，或账号已暂时锁定")
 
 
 def test_without_a_store_the_login_page_says_how_to_make_one(
@@ -140,8 +140,8 @@ def test_repeated_failures_lock_the_account(store_path: Path) -> None:
     for _ in range(5):
         _login("reviewer", "not the password", at)
     _login("reviewer", PASSWORD, at)
-    (message,) = _texts(at.error)
-    assert message.startswith("登录失败次数过多，账号已暂时锁定")
+    (message,) = _texts(at.error)  # the same answer as a wrong password, saying a lock is possible
+    assert message.startswith("用户名或密码不正确，或账号已暂时锁定（连续 5 次失败后锁定 15 分钟）")
     assert _texts(at.subheader) == ["登录"]
 
 

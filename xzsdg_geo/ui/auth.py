@@ -34,6 +34,7 @@ normal store session starts: roles, districts and the audit trail stay the store
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -180,7 +181,10 @@ def sync_cookie() -> None:
         secure = str(st.context.url or "").startswith("https://")
         cookies.set(COOKIE, pending[1], key="auth_cookie_set", expires_at=expires, secure=secure or None)
     else:
-        cookies.delete(COOKIE, key="auth_cookie_delete")
+        # The component deletes the browser's cookie, then forgets it in its own copy of the
+        # cookies, which is empty on the run it first renders in (KeyError, nothing to undo).
+        with contextlib.suppress(KeyError):
+            cookies.delete(COOKIE, key="auth_cookie_delete")
 
 
 def principal() -> Principal:
