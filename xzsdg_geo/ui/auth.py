@@ -3,9 +3,12 @@
 The token also lives in a cookie, so a refresh, a bookmark or a second tab resumes the session:
 the browser keeps only the opaque token (expiring with the session), the store keeps its hash,
 expiry and revocation. Streamlit reads cookies on the server (``st.context.cookies``) but cannot
-set them, so the cookie is written and deleted by extra-streamlit-components' ``CookieManager``
-(the component streamlit-authenticator uses; its built frontend ships in the wheel, so it works
-offline). A cookie set from script cannot be ``httpOnly``; it is ``SameSite=Strict`` and, over
+set them. streamlit-authenticator writes its cookie with extra-streamlit-components'
+``CookieManager``; tried here, that component sends a value back after it renders, which reruns
+the page a moment after sign-in, in the middle of what the user does next (an upload lost its
+file in the browser test). So the cookie is written by one line of script in a zero-height
+``components.html`` frame (same origin as the app), which sends nothing back. A cookie set from script cannot be ``httpOnly``; it is
+``SameSite=Strict`` and, over
 HTTPS, ``Secure``; signing out revokes the token in the store, so a copied cookie is worth nothing
 after that.
 
@@ -34,12 +37,12 @@ normal store session starts: roles, districts and the audit trail stay the store
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
+import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 from ..config import settings, store_location
 from ..errors import UserError
@@ -55,7 +58,7 @@ from ..services.auth import (
 from ..store import Store, open_store
 
 COOKIE = "xzsdg_session"
-COOKIE_PENDING_KEY = "auth_cookie_pending"  # ("set", token, expires) or ("delete",) for the next run
+COOKIE_PENDING_KEY = "auth_cookie_pending"  # a token to write into the cookie on the next run
 SIGNED_OUT_KEY = "auth_signed_out"  # the cookie this browser sent is no longer to be resumed
 TOKEN_KEY = "auth_token"
 PRINCIPAL_KEY = "auth_principal"
@@ -109,7 +112,7 @@ def _start(store: Store, authenticator: Authenticator, username: str, password: 
     principal = authenticator.authenticate(username, password, _client())
     token = start_session(store, principal)
     st.session_state[TOKEN_KEY] = token
-    st.session_state[COOKIE_PENDING_KEY] = ("set", token)
+    st.session_state[COOKIE_PENDING_KEY] = token
     st.session_state.pop(SIGNED_OUT_KEY, None)
     st.session_state[PRINCIPAL_KEY] = principal
     if principal.district:
@@ -144,7 +147,8 @@ def resolve() -> Principal | None:
     """The signed-in principal for this run, or ``None``: the login page is shown, with the reason
     (an expired session, an identity that maps to no account) in ``NOTICE_KEY``."""
     token = st.session_state.get(TOKEN_KEY)
-    if token is None and (token := _cookie_token()) is not None:
+    from_cookie = token is None and (token := _cookie_token()) is not None
+    if from_cookie:
         st.session_state[TOKEN_KEY] = token
     try:
         if token is None:
@@ -154,7 +158,8 @@ def resolve() -> Principal | None:
     except UserError as err:
         _forget()
         st.session_state[SIGNED_OUT_KEY] = True  # a stale cookie is not tried again on every run
-        st.session_state[NOTICE_KEY] = err
+        if not from_cookie:  # a cookie from a signed-out or expired session just means: sign in
+            st.session_state[NOTICE_KEY] = err
         return None
     st.session_state[PRINCIPAL_KEY] = principal
     return principal
@@ -169,22 +174,15 @@ def _cookie_token() -> str | None:
 
 
 def sync_cookie() -> None:
-    """Write or delete the session cookie as the last sign-in or sign-out asked (once per change)."""
-    pending = st.session_state.pop(COOKIE_PENDING_KEY, None)
-    if pending is None:
+    """Write the session cookie after a sign-in (once). Signing out does not delete it: the token
+    is revoked in the store, which is what counts, and the next sign-in overwrites it."""
+    token = st.session_state.pop(COOKIE_PENDING_KEY, None)
+    if token is None:
         return
-    import extra_streamlit_components as stx  # a component: only loaded when a cookie changes
-
-    cookies = stx.CookieManager(key="auth_cookies")
-    if pending[0] == "set":
-        expires = dt.datetime.now() + dt.timedelta(hours=settings().auth.session_hours)
-        secure = str(st.context.url or "").startswith("https://")
-        cookies.set(COOKIE, pending[1], key="auth_cookie_set", expires_at=expires, secure=secure or None)
-    else:
-        # The component deletes the browser's cookie, then forgets it in its own copy of the
-        # cookies, which is empty on the run it first renders in (KeyError, nothing to undo).
-        with contextlib.suppress(KeyError):
-            cookies.delete(COOKIE, key="auth_cookie_delete")
+    seconds = settings().auth.session_hours * 3600
+    secure = "; Secure" if str(st.context.url or "").startswith("https://") else ""
+    cookie = f"{COOKIE}={token}; Max-Age={seconds}; Path=/; SameSite=Strict{secure}"
+    components.html(f"<script>window.parent.document.cookie = {json.dumps(cookie)};</script>", height=0)
 
 
 def principal() -> Principal:
@@ -205,6 +203,5 @@ def logout() -> None:
             end_session(store, token)
     _forget()
     st.session_state[SIGNED_OUT_KEY] = True
-    st.session_state[COOKIE_PENDING_KEY] = ("delete",)
     if oidc_configured() and st.user.is_logged_in:
         st.logout()
