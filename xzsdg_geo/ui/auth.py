@@ -5,12 +5,11 @@ the browser keeps only the opaque token (expiring with the session), the store k
 expiry and revocation. Streamlit reads cookies on the server (``st.context.cookies``) but cannot
 set them. streamlit-authenticator writes its cookie with extra-streamlit-components'
 ``CookieManager``; tried here, that component sends a value back after it renders, which reruns
-the page a moment after sign-in, in the middle of what the user does next (an upload lost its
-file in the browser test). So the cookie is written by one line of script in a zero-height
-``components.html`` frame (same origin as the app), which sends nothing back. A cookie set from script cannot be ``httpOnly``; it is
-``SameSite=Strict`` and, over
-HTTPS, ``Secure``; signing out revokes the token in the store, so a copied cookie is worth nothing
-after that.
+the page a moment after sign-in, in the middle of what the user does next. So the cookie is
+written by one line of script in a zero-height ``components.html`` frame (same origin as the
+app), which sends nothing back. A cookie set from script cannot be ``httpOnly``; it is
+``SameSite=Strict`` and, over HTTPS, ``Secure``; signing out revokes the token in the store, so a
+copied cookie is worth nothing after that.
 
 The services own everything that matters (password hashes, lockout, session expiry, roles); this
 module only keeps the token a successful login returned and turns it back into a
