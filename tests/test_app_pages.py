@@ -105,9 +105,9 @@ def test_the_login_page_comes_first_and_a_wrong_password_is_refused(store_path: 
     with pytest.raises(ValueError):  # no page but the login is registered
         at.switch_page("xzsdg_geo/ui/pages/upload.py")
     _login("field_team", "wrong password", at)
-    assert _texts(at.error) == ["用户名或密码不正确"]
+    assert _texts(at.error)[0].startswith("用户名或密码不正确，或账号已暂时锁定")
     _login("nobody", PASSWORD, at)
-    assert _texts(at.error) == ["用户名或密码不正确"]
+    assert _texts(at.error)[0].startswith("用户名或密码不正确，或账号已暂时锁定")
 
 
 def test_without_a_store_the_login_page_says_how_to_make_one(
@@ -131,8 +131,8 @@ def test_repeated_failures_lock_the_account(store_path: Path) -> None:
     for _ in range(5):
         _login("reviewer", "not the password", at)
     _login("reviewer", PASSWORD, at)
-    (message,) = _texts(at.error)
-    assert message.startswith("登录失败次数过多，账号已暂时锁定")
+    (message,) = _texts(at.error)  # the same answer as a wrong password, saying a lock is possible
+    assert message.startswith("用户名或密码不正确，或账号已暂时锁定（连续 5 次失败后锁定 15 分钟）")
     assert _texts(at.subheader) == ["登录"]
 
 
@@ -277,12 +277,14 @@ def test_a_reviewer_sees_the_change_and_its_effect_then_approves(store_path: Pat
     sub_id = _pending(store_path)
     before = _district_rate(store_path)
     at = _login("reviewer")
-    (effect,) = _texts(at.info)
+    effect, city = _texts(at.info)
     year = today_cst().year
     assert effect.startswith(f"通过后 贾汪区 {year} 年治理率由 {before:,.2f}% 变为 ")
+    assert city.startswith(f"通过后全市 {year} 年治理率由 ")
     assert {m.label: m.value for m in at.metric}["修改"] == "2"
     diffs = at.dataframe[1].value
     assert list(diffs["变化"]) == ["修改", "修改"] and list(diffs["面积变化(公顷)"]) == ["0.00", "0.00"]
+    assert all("→" in what for what in diffs["变化内容"])  # each says which field changed, old → new
     (before_after,) = _map_args(at)
     assert "修改前" in before_after["script"] and "现有要素" in before_after["script"]
     assert "结论：可以提交" in _texts(at.success)  # the report kept with the upload
@@ -290,7 +292,7 @@ def test_a_reviewer_sees_the_change_and_its_effect_then_approves(store_path: Pat
     _button(at, "提交审核结论").click()
     _run(at)
     assert f"提交 {sub_id} 已处理：已通过" in _texts(at.success)
-    assert _texts(at.caption)[0] == "没有提交记录"  # the queue of pending ones is empty now
+    assert _button(at, "撤销通过")  # the decided one stays listed, its undo at hand
     after = _district_rate(store_path)
     assert after > before
     assert effect.endswith(f"变为 {after:,.2f}%")
@@ -468,7 +470,7 @@ def test_the_review_map_colours_each_kind_of_change(store_path: Path) -> None:
     proposed = {c.label: len(c.features) for c in layers["submitted"].classes}
     assert proposed == {"新增": 1, "修改": 1}
     existing_classes = {c.label: len(c.features) for c in layers["existing"].classes}
-    assert existing_classes["将删除"] == preview.count("removed") > 0
+    assert existing_classes["将关闭"] == preview.count("removed") > 0
     assert existing_classes["修改前"] == 1
     names = [f["properties"]["name"] for c in layers["submitted"].classes for f in c.features]
     assert "&lt;script&gt;x&lt;/script&gt;" in names  # escaped for the popup

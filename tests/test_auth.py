@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from xzsdg_geo.errors import UserError
 from xzsdg_geo.services import accounts, auth
 from xzsdg_geo.services.auth import LocalAuthenticator, Principal, Role
+from xzsdg_geo.store import open_store
 
 PASSWORD = "correct horse"
 
@@ -53,7 +58,7 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(empty_st
     assert empty_store.get_user("chief").locked_until is not None
     with pytest.raises(UserError) as err:
         login.authenticate("chief", PASSWORD)
-    assert err.value.key == "auth.locked"
+    assert err.value.key == "auth.bad_credentials"  # locked: the same answer as a wrong password
 
 
 def test_a_success_resets_the_failure_count(empty_store):
@@ -117,3 +122,67 @@ def test_sample_store_has_the_demo_accounts(sample_store):
 
 def test_a_store_without_sample_has_no_accounts(empty_store):
     assert empty_store.users() == []
+
+
+def _guess(location: str, username: str, password: str, client: str | None = None) -> str:
+    """One sign-in on a connection of its own (as another browser tab would); the refusal's key."""
+    store = open_store(location)
+    try:
+        LocalAuthenticator(store).authenticate(username, password, client)
+        return "ok"
+    except UserError as err:
+        return err.key
+    finally:
+        store.close()
+
+
+def test_parallel_wrong_guesses_lock_the_account(empty_store):
+    """12 guesses at once, each with its own connection: every one is counted, the account locks,
+    and the real password is then refused too."""
+    _admin(empty_store)
+    with ThreadPoolExecutor(12) as pool:
+        keys = list(pool.map(lambda i: _guess(empty_store.location, "chief", f"wrong {i}"), range(12)))
+    assert keys == ["auth.bad_credentials"] * 12
+    assert empty_store.get_user("chief").locked_until is not None
+    assert _guess(empty_store.location, "chief", PASSWORD) == "auth.bad_credentials"
+
+
+def _timed_refusal(login: LocalAuthenticator, username: str, password: str) -> tuple[str, float]:
+    start = time.perf_counter()
+    with pytest.raises(UserError) as err:
+        login.authenticate(username, password)
+    return str(err.value), time.perf_counter() - start
+
+
+def test_unknown_wrong_and_locked_accounts_answer_alike(empty_store):
+    """Same message, and about the same time (each verifies one argon2 hash, a dummy for unknown names)."""
+    _admin(empty_store)
+    accounts.add_user(empty_store, auth.principal_of(empty_store, "chief"), "locked", "reviewer", PASSWORD)
+    login = LocalAuthenticator(empty_store)
+    for _ in range(auth.settings().auth.max_failed_logins):
+        with pytest.raises(UserError):
+            login.authenticate("locked", "wrong password")
+    cases = {
+        "unknown": ("nobody", PASSWORD),
+        "wrong": ("chief", "wrong password"),
+        "locked": ("locked", PASSWORD),
+    }
+    runs = {name: [_timed_refusal(login, *args) for _ in range(5)] for name, args in cases.items()}
+    messages = {m for results in runs.values() for m, _ in results}
+    assert len(messages) == 1
+    medians = {name: statistics.median(t for _, t in results) for name, results in runs.items()}
+    fastest, slowest = min(medians.values()), max(medians.values())
+    assert fastest > 0.02, medians  # every case did the argon2 work (a dict look-up takes microseconds)
+    assert slowest < 2.5 * fastest, medians
+
+
+def test_one_client_is_throttled_whatever_names_it_tries(empty_store):
+    _admin(empty_store)
+    limit = auth.settings().auth.max_failed_per_client
+    login = LocalAuthenticator(empty_store)
+    for i in range(limit):
+        with pytest.raises(UserError):
+            login.authenticate(f"user{i}", "wrong password", client="203.0.113.9")
+    assert _guess(empty_store.location, "chief", PASSWORD, client="203.0.113.9") == "auth.bad_credentials"
+    assert _guess(empty_store.location, "chief", PASSWORD, client="198.51.100.1") == "ok"
+    assert empty_store.get_user("chief").locked_until is None  # other names' guesses do not lock it

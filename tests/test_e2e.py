@@ -127,6 +127,7 @@ def test_upload_review_and_the_district_rate_moves(app_url: str, store: Path) ->
         assert "提交 1 的要素" in frame.locator(".leaflet-control-layers").text_content()
         page.wait_for_timeout(500)
         screenshot(page, "e2e-4-review")
+        page.get_by_text("通过", exact=True).click()  # the decision has no default
         page.get_by_role("button", name="提交审核结论").click()
         page.get_by_text("提交 1 已处理：已通过").wait_for(timeout=WAIT_MS)
         _sign_out(page)

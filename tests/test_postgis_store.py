@@ -271,6 +271,8 @@ def test_an_older_store_is_migrated_step_by_step_on_open(sample_store):
         conn.execute("DROP TABLE xzsdg_observations")  # version 10
         conn.execute("DROP TRIGGER xzsdg_files_fill_only ON xzsdg_files")
         conn.execute("ALTER TABLE xzsdg_files DROP COLUMN kept")
+        conn.execute("DROP TABLE xzsdg_login_clients")  # and what migration 8 added
+        conn.execute("ALTER TABLE xzsdg_users DROP COLUMN name_key, DROP COLUMN must_change_password")
         conn.execute("UPDATE xzsdg_meta SET value = '3' WHERE key = 'schema_version'")
     store = open_store(location)
     try:

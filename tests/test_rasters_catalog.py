@@ -147,6 +147,8 @@ def test_an_older_store_gains_the_catalog_when_opened(tmp_path, empty_store):
     conn.executescript(
         "DROP TABLE xzsdg_rasters; DROP TABLE xzsdg_observations; DROP TRIGGER xzsdg_files_fill_only;"
         " ALTER TABLE xzsdg_files DROP COLUMN kept;"
+        " DROP INDEX xzsdg_users_name_key; ALTER TABLE xzsdg_users DROP COLUMN name_key;"
+        " ALTER TABLE xzsdg_users DROP COLUMN must_change_password; DROP TABLE xzsdg_login_clients;"
         " UPDATE xzsdg_meta SET value = '3' WHERE key = 'schema_version';"
     )
     conn.close()

@@ -37,8 +37,15 @@ KNOWN_KEYS: dict[str, Schema] = {
         "area": _leaves("proj"),
         "rates": _leaves("pace_years"),
         "auth": _leaves(
-            "max_failed_logins", "lockout_minutes", "session_hours", "demo_password", "min_password_length"
+            "max_failed_logins",
+            "lockout_minutes",
+            "session_hours",
+            "demo_password",
+            "min_password_length",
+            "max_failed_per_client",
+            "client_window_minutes",
         ),
+        "review": _leaves("four_eyes", "match_overlap"),
     },
     "targets.toml": {
         "restoration_rate": {"city": ANY_KEYS, "districts": {"*": ANY_KEYS}},
@@ -174,6 +181,14 @@ class AuthSettings:
     session_hours: int
     demo_password: str
     min_password_length: int
+    max_failed_per_client: int = 30  # failed sign-ins from one client within the window below
+    client_window_minutes: int = 15
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    four_eyes: bool = True  # nobody approves their own submission, an administrator neither
+    match_overlap: float = 0.9  # share of overlap that makes an ID-less feature a change of another
 
 
 @dataclass(frozen=True)
@@ -182,6 +197,7 @@ class Settings:
     pace_years: int
     default_store: str
     auth: AuthSettings
+    review: ReviewSettings = ReviewSettings()
 
 
 @cache
@@ -206,6 +222,7 @@ def settings() -> Settings:
         pace_years=int(raw["rates"]["pace_years"]),
         default_store=raw["store"]["default"],
         auth=AuthSettings(**raw["auth"]),
+        review=ReviewSettings(**raw.get("review", {})),
     )
 
 

@@ -331,7 +331,7 @@ def review_map(store: Store, preview: Preview, lang: str = "zh") -> PreviewMap:
     sub = preview.submission
     spec = get_layer(sub.layer)
     diffs = {d.feature_id: d for d in preview.diffs}
-    submitted = store.submission_features(sub.id)
+    submitted = preview.features
     current = store.features(sub.layer).set_index("feature_id", drop=False)
     replaced = [current.geometry[fid] for fid in diffs if fid in current.index]
     bounds = _bounds([f.geometry for f in submitted] + replaced)

@@ -11,10 +11,12 @@ import json
 import sys
 from pathlib import Path
 
+from ..config import settings
 from ..errors import UserError
 from ..i18n import t
 from ..services import review, submissions
 from ..services.auth import principal_of
+from ..services.review_plan import Choices
 from ..store.base import SUBMISSION_STATUSES
 from ..textfmt import fmt_num, table
 from .common import add_command, add_read_options, opened_store, read_options
@@ -68,18 +70,61 @@ def _print_preview(p: review.Preview) -> None:
             **counts,
         )
     )
+    for d in p.diffs:
+        if d.kind != "unchanged":
+            print(
+                t(
+                    "cli.preview_change",
+                    id=d.feature_id,
+                    kind=t(f"pages.change_{d.kind}"),
+                    details=_details(d),
+                )
+            )
+    share = fmt_num(100 * settings().review.match_overlap, 0)
+    for m in p.matches:
+        print(t("cli.preview_match", n=m.index + 1, id=m.feature_id, share=fmt_num(100 * m.share, 1)))
+    if p.suggested_closes:
+        print(t("cli.preview_suggest", share=share, ids="、".join(p.suggested_closes)))
     for e in p.rate_effects:
         print(t("cli.rate_effect", name=e.name, before=fmt_num(e.before_pct), after=fmt_num(e.after_pct),
                 year=p.as_of.year))  # fmt: skip
+    if p.city_effect:
+        c = p.city_effect
+        print(
+            t(
+                "cli.city_rate_effect",
+                year=p.as_of.year,
+                before=fmt_num(c.before_pct),
+                after=fmt_num(c.after_pct),
+            )
+        )
+
+
+def _details(d: review.FeatureDiff) -> str:
+    """What changed in one feature: the boundary, and old -> new for each field."""
+    parts = [t("acct.geometry_changed")] if d.geometry_changed else []
+    parts += [
+        t("acct.field_change", field=f.field, before=_shown(f.before), after=_shown(f.after))
+        for f in d.fields
+    ]
+    return f"（{'；'.join(parts)}）" if parts else ""
+
+
+def _shown(value: object) -> str:
+    return t("acct.empty_value") if value is None else str(value)
+
+
+def _choices(args: argparse.Namespace) -> Choices:
+    return Choices(frozenset(args.close or ()), frozenset(n - 1 for n in args.as_new or ()))
 
 
 def cmd_review(args: argparse.Namespace) -> int:
     with opened_store(args) as store:
         who = principal_of(store, args.as_user)
         if args.decision is None:
-            _print_preview(review.preview(store, who, args.id))
+            _print_preview(review.preview(store, who, args.id, choices=_choices(args)))
             return 0
-        sub = review.decide(store, who, args.id, args.decision, args.comment)
+        sub = review.decide(store, who, args.id, args.decision, args.comment, _choices(args))
     print(t("cli.reviewed", id=sub.id, status=t(f"status.{sub.status}")))
     return 0
 
@@ -116,6 +161,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     ):
         decision.add_argument(flag, dest="decision", action="store_const", const=value)
     p.add_argument("--comment")
+    p.add_argument("--close", action="append", metavar="ID", help=t("cli.help_close"))
+    p.add_argument(
+        "--as-new", dest="as_new", action="append", type=int, metavar="N", help=t("cli.help_as_new")
+    )
     p.add_argument("--as", dest="as_user", required=True, help=t("cli.help_as"))
 
     p = add_command(sub, "undo", cmd_undo)

@@ -23,6 +23,7 @@ from ..config import settings
 from ..dates import now_utc
 from ..errors import Term, UserError
 from ..store import Store
+from ..store.base import User
 
 
 class Role(enum.StrEnum):
@@ -60,6 +61,7 @@ class Principal:
     username: str
     role: Role
     district: str | None = None  # a district head's adcode
+    must_change_password: bool = False  # signed in with a temporary password
 
     def can(self, permission: Permission) -> bool:
         return permission in GRANTS[self.role]
@@ -104,54 +106,67 @@ def principal_of(store: Store, username: str) -> Principal:
         raise UserError("auth.no_such_user", user=username)
     if user.disabled:
         raise UserError("auth.disabled", user=username)
-    return Principal(user.username, Role(user.role), user.district)
+    return Principal(user.username, Role(user.role), user.district, bool(user.must_change_password))
 
 
 class Authenticator(Protocol):
-    def authenticate(self, username: str, password: str) -> Principal: ...
+    def authenticate(self, username: str, password: str, client: str | None = None) -> Principal: ...
+
+
+# Verified against when the name is unknown, so an unknown name costs what a wrong password costs.
+_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
 
 
 class LocalAuthenticator:
-    """Accounts in the store; argon2id hashes; locks an account after repeated failures."""
+    """Accounts in the store; argon2id hashes; throttled per account and per client.
+
+    Unknown names, wrong passwords, locked accounts and throttled clients all get the same answer
+    after the same work (one argon2 verification), so a sign-in reveals neither which names exist
+    nor which accounts are locked. Failures are counted by one atomic statement each, so parallel
+    guesses cannot slip past the count."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def authenticate(self, username: str, password: str) -> Principal:
-        user = self.store.get_user(username)
+    def authenticate(self, username: str, password: str, client: str | None = None) -> Principal:
         now = now_utc()
-        if user is None:
-            _HASHER.hash(password)  # same work as a real check, so timing does not reveal names
-            raise UserError("auth.bad_credentials")
-        if user.locked_until and user.locked_until > now:
-            raise UserError("auth.locked", until=_local_time(user.locked_until))
-        try:
-            _HASHER.verify(user.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            self._fail(user.username, user.failed_logins + 1)
-            raise UserError("auth.bad_credentials") from None
-        if user.disabled:
-            raise UserError("auth.disabled", user=username)
-        self.store.update_user(username, failed_logins=0, locked_until=None)
-        return Principal(user.username, Role(user.role), user.district)
-
-    def _fail(self, username: str, failures: int) -> None:
         conf = settings().auth
-        if failures >= conf.max_failed_logins:
-            until = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=conf.lockout_minutes)
-            self.store.update_user(username, failed_logins=0, locked_until=_stamp(until))
-        else:
-            self.store.update_user(username, failed_logins=failures)
+        window = _stamp(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=conf.client_window_minutes))
+        user = self.store.get_user(username.strip())
+        good = verifies(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+        throttled = (
+            client is not None and self.store.client_failures(client, window) >= conf.max_failed_per_client
+        )
+        locked = user is not None and bool(user.locked_until) and user.locked_until > now
+        if not good or throttled or locked:
+            self._fail(user, client, now, window, counted=not good)
+            raise UserError("auth.bad_credentials", n=conf.max_failed_logins, minutes=conf.lockout_minutes)
+        if user.disabled:
+            raise UserError("auth.disabled", user=user.username)
+        if user.failed_logins or user.locked_until:
+            self.store.update_user(user.username, failed_logins=0, locked_until=None)
+        return Principal(user.username, Role(user.role), user.district, bool(user.must_change_password))
+
+    def _fail(self, user: User | None, client: str | None, now: str, window: str, *, counted: bool) -> None:
+        """Count a wrong password against the account, and any refusal against the client."""
+        conf = settings().auth
+        if user is not None and counted:
+            until = _stamp(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=conf.lockout_minutes))
+            self.store.count_login_failure(user.username, now, conf.max_failed_logins, until)
+        if client is not None:
+            self.store.count_client_failure(client, now, window)
+
+
+def verifies(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 # -- sessions -----------------------------------------------------------------------------------
 def _stamp(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _local_time(stamp: str) -> str:
-    moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%H:%M")
 
 
 def _token_hash(token: str) -> str:

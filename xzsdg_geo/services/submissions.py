@@ -9,7 +9,7 @@ from ..readers import ReadOptions
 from ..store import NewFeature, Store
 from ..store.base import Submission, Upload
 from ..validation import ValidationReport, validate_upload
-from . import audit
+from . import audit, review
 from .auth import Permission, Principal, require
 from .importing import layer_spec
 from .layer_access import LayerAction, require_layer
@@ -68,6 +68,8 @@ def submit(
             layer, upload.id, features, by=principal.username, note=note, answers=answers,
             replace_district=replace_district,
         )  # fmt: skip
+        if answers is not None:
+            review.answered(store, answers, principal.username)
         audit.record(
             store, principal.username, "submit", submission_id=submission.id, layer=layer,
             feature_ids=[f.feature_id for f in features],

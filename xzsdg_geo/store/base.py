@@ -9,6 +9,7 @@ at the instant T (record time; real-world dates are the features' own fields).
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -100,6 +101,10 @@ class Store(Protocol):
 
     def imports(self) -> list[dict]: ...
 
+    # -- submissions (the rest of the workflow tables is not declared here yet) ---------------------
+    def submission_features(self, submission_id: int) -> list[NewFeature]:
+        """The features a submission carries, in file order, as they were submitted."""
+
     # -- the plan's indicators: yearly actuals, versioned (table xzsdg_indicator_values) ----------
     def record_indicator_value(
         self, no: int, year: int, value: float, *, by: str, note: str | None = None
@@ -150,7 +155,7 @@ def canonical_value(value: object) -> object:
 
 
 # -- review workflow, accounts and audit (records the stores keep beside the features) ------------
-SUBMISSION_STATUSES = ("pending", "approved", "rejected", "needs_changes", "undone")
+SUBMISSION_STATUSES = ("pending", "approved", "rejected", "needs_changes", "answered", "undone")
 
 
 @dataclass(frozen=True)
@@ -194,6 +199,11 @@ class FeatureChange:
     after_version: int | None
 
 
+def name_key(username: str) -> str:
+    """The form two account names are compared in: NFKC (full-width Ａ is A) then casefold."""
+    return unicodedata.normalize("NFKC", username).casefold()
+
+
 @dataclass(frozen=True)
 class User:
     username: str
@@ -204,6 +214,8 @@ class User:
     disabled: bool
     failed_logins: int
     locked_until: str | None
+    name_key: str | None = None  # NFKC + casefold of the name: unique, so 'Admin' and 'admin' cannot coexist
+    must_change_password: bool = False  # a temporary password: change it at the next sign-in
 
 
 @dataclass(frozen=True)

@@ -240,6 +240,25 @@ OBSERVATIONS = [
     " BEGIN SELECT RAISE(ABORT, 'a recorded observation can only be closed'); END",
 ]
 
+def accounts_statements(text: str = "TEXT") -> list[str]:
+    """Migration 8, both dialects: a case- and width-insensitive name key (existing names are ASCII,
+    for which ``lower`` is exactly NFKC + casefold; a second ``Admin`` beside ``admin`` keeps a key of
+    its own so the unique index can be built), temporary passwords, and failed sign-ins per client."""
+    return [
+        f"ALTER TABLE xzsdg_users ADD COLUMN name_key {text}",
+        "ALTER TABLE xzsdg_users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0",
+        "UPDATE xzsdg_users SET name_key = lower(username) || CASE WHEN EXISTS (SELECT 1 FROM xzsdg_users u"
+        " WHERE lower(u.username) = lower(xzsdg_users.username) AND u.username < xzsdg_users.username)"
+        " THEN '#' || username ELSE '' END",
+        "CREATE UNIQUE INDEX xzsdg_users_name_key ON xzsdg_users (name_key)",
+        f"""CREATE TABLE xzsdg_login_clients (
+          client {text} PRIMARY KEY, failures INTEGER NOT NULL, window_start {text} NOT NULL)""",
+    ]
+
+
+ACCOUNTS = accounts_statements()
+
+
 # A step is a list of statements and functions of the connection (for what depends on the declared
 # layers), run in order. Numbers were reserved per change, so a number may be absent.
 Step = Sequence[str | Callable[[sqlite3.Connection], None]]
@@ -249,6 +268,7 @@ MIGRATIONS: dict[int, Step] = {
     4: RASTERS,
     5: HISTORY_DEFENDED,
     6: UNKEPT_FILES,
+    8: ACCOUNTS,
     9: [shareable],
     10: OBSERVATIONS,
 }

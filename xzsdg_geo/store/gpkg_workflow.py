@@ -143,10 +143,11 @@ class WorkflowTables:
     ) -> None:
         """Move a submission on, only from ``expected``: a second reviewer acting on a stale view
         gets a clear refusal instead of a double approval."""
-        who = "undone" if status == "undone" else "reviewed"
-        sets = {"status": status, f"{who}_by": by, f"{who}_at": now_utc()}
-        if who == "reviewed":
-            sets["review_comment"] = comment
+        sets: dict[str, object] = {"status": status}
+        if status == "undone":
+            sets |= {"undone_by": by, "undone_at": now_utc()}
+        elif status != "answered":  # answering keeps the review that asked for changes
+            sets |= {"reviewed_by": by, "reviewed_at": now_utc(), "review_comment": comment}
         assignments = ", ".join(f"{k} = ?" for k in sets)
         with self.transaction():
             cur = self._conn.execute(

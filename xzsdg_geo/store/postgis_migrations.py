@@ -19,6 +19,7 @@ from .gpkg_migrations import (
     DECIDED_MESSAGE,
     FILES_MESSAGE,
     UPLOADS_MESSAGE,
+    accounts_statements,
     decision_refused,
 )
 
@@ -212,6 +213,7 @@ MIGRATIONS: dict[int, Sequence[str | Callable[[Any], None]]] = {
     4: RASTERS,
     5: HISTORY_DEFENDED,
     6: UNKEPT_FILES,
+    8: accounts_statements(TEXT),
     9: [shareable],
     10: OBSERVATIONS,
 }

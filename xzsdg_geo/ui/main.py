@@ -45,12 +45,17 @@ PAGES = (
     PageSpec("exports", PAGES_DIR / "exports.py"),
     PageSpec("history", PAGES_DIR / "history.py", Permission.VIEW_AUDIT),
     PageSpec("settings", PAGES_DIR / "settings.py", Permission.MANAGE_USERS),
+    PageSpec("password", PAGES_DIR / "password.py"),
 )
+PASSWORD_PAGE = PAGES[-1]
 
 
 def pages_for(principal: Principal, language: str) -> list[st.Page]:
+    """The role's pages; only the password page while a temporary password is in force."""
     allowed = [s for s in PAGES if s.permission is None or principal.can(s.permission)]
     landing = LANDING[principal.role]
+    if principal.must_change_password:
+        allowed, landing = [PASSWORD_PAGE], PASSWORD_PAGE.url
     return [
         st.Page(s.target, title=t(f"pages.nav_{s.url}", language), url_path=s.url, default=s.url == landing)
         for s in allowed
@@ -90,5 +95,6 @@ def run() -> None:
     else:
         _sidebar(principal, language)
         navigation = st.navigation(pages_for(principal, language))
+    auth.sync_cookie()
     workflow.show_flash()
     navigation.run()

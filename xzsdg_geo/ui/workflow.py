@@ -19,6 +19,7 @@ from ..errors import UserError
 from ..preview_map import PreviewMap, review_map
 from ..services import review, submissions
 from ..services.auth import Principal
+from ..services.review_plan import NO_CHOICES, Choices
 from ..store import Store
 from . import auth, data, lang
 
@@ -81,10 +82,16 @@ class ReviewView:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def review_view(
-    location: str, stamp: data.Stamp, principal: Principal, submission_id: int, language: str
+    location: str,
+    stamp: data.Stamp,
+    principal: Principal,
+    submission_id: int,
+    language: str,
+    choices: Choices = NO_CHOICES,
 ) -> ReviewView:
+    """The preview with the reviewer's ``choices`` (what to close, which ID-less features stay new)."""
     with auth.opened_store(location) as store:
-        preview = review.preview(store, principal, submission_id)
+        preview = review.preview(store, principal, submission_id, choices=choices)
         upload = submissions.upload_of(store, principal, submission_id)
         return ReviewView(preview, review_map(store, preview, language), upload.report, upload.filename)
 

@@ -15,16 +15,19 @@ import pandas as pd
 import streamlit as st
 
 from xzsdg_geo.i18n import t
+from xzsdg_geo.layers import LayerSpec, get_layer
 from xzsdg_geo.services import review, submissions
+from xzsdg_geo.services.review_plan import NO_CHOICES, Choices, Match
 from xzsdg_geo.store import Store
 from xzsdg_geo.store.base import Submission
 from xzsdg_geo.textfmt import fmt_num
 from xzsdg_geo.ui import auth, lang, widgets, workflow
 
-STATUSES = ("pending", "needs_changes", "approved", "rejected", "undone", "")
+STATUSES = ("pending", "needs_changes", "answered", "approved", "rejected", "undone", "")
 DECISIONS = ("approve", "needs_changes", "reject")
 KINDS = ("new", "changed", "unchanged", "removed")
 SEEN_KEY = "rv_seen"  # (submission id, status) as last drawn
+DECIDED_KEY = "rv_decided"  # the submission just decided or undone: kept listed, so undo is at hand
 
 
 def _queue(language: str) -> Submission | None:
@@ -37,8 +40,8 @@ def _queue(language: str) -> Submission | None:
         format_func=lambda s: t(f"status.{s}" if s else "pages.all", language),
     )
     subs = workflow.read(lambda store: submissions.visible_submissions(store, auth.principal())) or []
-    seen = st.session_state.get(SEEN_KEY)
-    shown = [s for s in subs if not status or s.status == status or seen == (s.id, status)]
+    seen, decided = st.session_state.get(SEEN_KEY), st.session_state.get(DECIDED_KEY)
+    shown = [s for s in subs if not status or s.status == status or seen == (s.id, status) or s.id == decided]
     widgets.show_submissions(shown, language)
     if not shown:
         return None
@@ -61,15 +64,35 @@ def _details(sub: Submission, language: str) -> None:
     st.markdown("  \n".join(facts))
 
 
+def _what_changed(d: review.FeatureDiff, spec: LayerSpec, language: str) -> str:
+    """The boundary, and old -> new for each changed field, by the fields' labels."""
+    parts = [t("acct.geometry_changed", language)] if d.geometry_changed else []
+    for f in d.fields:
+        field = spec.field(f.field)
+        label = field.label_zh if language == "zh" else field.label_en
+        parts.append(t("acct.field_change", language, field=label, before=_shown(f.before, language),
+                       after=_shown(f.after, language)))  # fmt: skip
+    return "；".join(parts)
+
+
+def _shown(value: object, language: str) -> str:
+    return t("acct.empty_value", language) if value is None else str(value)
+
+
 def _diff_frame(preview: review.Preview, language: str) -> pd.DataFrame:
-    """Per feature: the kind of change and the area before and after (the map's colours, as a list)."""
+    """Per feature: the kind of change, what changed and the area before and after."""
+    spec = get_layer(preview.submission.layer)
     rows = [
-        (d.feature_id, t(f"pages.change_{d.kind}", language), fmt_num(d.area_before_ha),
-         fmt_num(d.area_after_ha), fmt_num((d.area_after_ha or 0.0) - (d.area_before_ha or 0.0)))
+        (d.feature_id, t(f"pages.change_{d.kind}", language), _what_changed(d, spec, language),
+         fmt_num(d.area_before_ha), fmt_num(d.area_after_ha),
+         fmt_num((d.area_after_ha or 0.0) - (d.area_before_ha or 0.0)))
         for d in preview.diffs
     ]  # fmt: skip
-    keys = ("feature_id", "change", "area_before", "area_after", "area_delta")
-    return pd.DataFrame(rows, columns=[t(f"pages.col_{k}", language) for k in keys])
+    columns = [t(f"pages.col_{k}", language) for k in ("feature_id", "change")] + [
+        t("acct.col_what", language)
+    ]
+    columns += [t(f"pages.col_{k}", language) for k in ("area_before", "area_after", "area_delta")]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _effects(preview: review.Preview, language: str) -> None:
@@ -79,19 +102,27 @@ def _effects(preview: review.Preview, language: str) -> None:
     cols[-1].metric(
         t("pages.area_delta", language), t("pages.hectares", language, value=fmt_num(preview.area_delta_ha))
     )
-    with st.expander(t("pages.diff_table", language)):
+    changed = any(d.kind != "unchanged" for d in preview.diffs)
+    with st.expander(t("pages.diff_table", language), expanded=changed):
         st.dataframe(_diff_frame(preview, language), hide_index=True, width="stretch")
     for e in preview.rate_effects:
         st.info(t("pages.rate_effect", language, name=e.name, year=preview.as_of.year,
                   before=fmt_num(e.before_pct), after=fmt_num(e.after_pct)))  # fmt: skip
+    if preview.city_effect is not None:
+        c = preview.city_effect
+        st.info(t("acct.city_rate_effect", language, year=preview.as_of.year, before=fmt_num(c.before_pct),
+                  after=fmt_num(c.after_pct)))  # fmt: skip
     if preview.submission.status == "pending" and not preview.rate_effects:
         st.caption(t("pages.rate_unchanged", language))
 
 
-def _decision(sub: Submission, decision: str, comment: str, language: str) -> Callable[[Store], str]:
+def _decision(
+    sub: Submission, decision: str, comment: str, choices: Choices, language: str
+) -> Callable[[Store], str]:
     def action(store: Store) -> str:
-        done = review.decide(store, auth.principal(), sub.id, decision, comment)
+        done = review.decide(store, auth.principal(), sub.id, decision, comment, choices)
         st.session_state[SEEN_KEY] = (done.id, done.status)
+        st.session_state[DECIDED_KEY] = done.id
         return t("pages.decided", language, id=done.id, status=t(f"status.{done.status}", language))
 
     return action
@@ -101,18 +132,47 @@ def _undone(sub: Submission, language: str) -> Callable[[Store], str]:
     def action(store: Store) -> str:
         done = review.undo(store, auth.principal(), sub.id)
         st.session_state[SEEN_KEY] = (done.id, done.status)
+        st.session_state[DECIDED_KEY] = done.id
         return t("pages.undone", language, id=done.id)
 
     return action
 
 
-def _decide(sub: Submission, language: str) -> None:
+def _decide(sub: Submission, choices: Choices, language: str) -> None:
+    """The decision has no default: approving is a choice the reviewer makes, not a click-through."""
     with st.form(f"decide_{sub.id}"):
-        decision = st.radio(t("pages.decision", language), DECISIONS, horizontal=True,
+        decision = st.radio(t("pages.decision", language), DECISIONS, horizontal=True, index=None,
                             format_func=lambda d: t(f"pages.decision_{d}", language))  # fmt: skip
         comment = st.text_area(t("pages.comment", language), help=t("pages.comment_help", language))
         if st.form_submit_button(t("pages.decide_button", language), type="primary"):
-            workflow.write(_decision(sub, decision, comment, language))
+            if decision is None:
+                st.error(t("acct.choose_decision", language))
+            else:
+                workflow.write(_decision(sub, decision, comment, choices, language))
+
+
+def _choices(base: review.Preview, language: str) -> Choices:
+    """What the approval closes (covered features come ticked) and which ID-less features stay new."""
+    if base.submission.status != "pending" or not (base.suggested_closes or base.matches):
+        return NO_CHOICES
+    sid = base.submission.id
+    closes = st.multiselect(t("acct.closes", language), base.suggested_closes, default=base.suggested_closes,
+                            key=f"rv_closes_{sid}", help=t("acct.closes_help", language))  # fmt: skip
+    as_new = frozenset(
+        m.index for m in base.matches if st.checkbox(_match_label(m, language), key=f"rv_new_{sid}_{m.index}")
+    )
+    return Choices(frozenset(closes), as_new)
+
+
+def _match_label(m: Match, language: str) -> str:
+    return t("acct.as_new", language, n=m.index + 1, id=m.feature_id, share=fmt_num(100 * m.share, 1))
+
+
+def _download(sub: Submission, language: str) -> None:
+    original = workflow.read(lambda store: review.original_upload(store, auth.principal(), sub.id))
+    if original is not None:
+        st.download_button(t("acct.download_original", language, name=original[0]), original[1],
+                           file_name=original[0], key=f"rv_download_{sub.id}")  # fmt: skip
 
 
 def _undo(sub: Submission, language: str) -> None:
@@ -139,17 +199,26 @@ def render() -> None:
         )
     if view is None:
         return
+    choices = _choices(view.preview, language)
+    if choices != NO_CHOICES:
+        with st.spinner(t("pages.preparing", language)):
+            view = workflow.attempt(
+                lambda: workflow.review_view(location, stamp, auth.principal(), sub.id, language, choices)
+            )
+        if view is None:
+            return
     _effects(view.preview, language)
     st.caption(t("pages.review_map_hint", language))
     widgets.show_map(view.map, language, key=f"review_map_{sub.id}")
     st.markdown(f"**{t('pages.report_heading', language)}**")
     widgets.show_report(view.report, view.filename, language)
+    _download(sub, language)
     # The actions are those of the status the reviewer last saw: if someone else acted meanwhile, the
     # click still reaches the service, which says who acted first.
     seen = st.session_state.get(SEEN_KEY)
     shown_as = seen[1] if seen and seen[0] == sub.id else sub.status
     if shown_as == "pending":
-        _decide(sub, language)
+        _decide(sub, choices, language)
     elif shown_as == "approved":
         _undo(sub, language)
     st.session_state[SEEN_KEY] = (sub.id, sub.status)

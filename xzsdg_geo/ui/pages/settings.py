@@ -31,11 +31,13 @@ ROLES = tuple(Role)
 def _users_frame(store: Store, names: dict[str, str], language: str) -> pd.DataFrame:
     rows = [
         (u.username, widgets.role(u.role, language), names.get(u.district, u.district or ""),
-         t("pages.yes", language) if u.disabled else "", widgets.local_time(u.locked_until))
+         t("pages.yes", language) if u.disabled else "", widgets.local_time(u.locked_until),
+         t("pages.yes", language) if u.must_change_password else "")
         for u in accounts.list_users(store, auth.principal())
     ]  # fmt: skip
     keys = ("name", "role", "district", "disabled", "locked")
-    return pd.DataFrame(rows, columns=[t(f"pages.user_{k}", language) for k in keys])
+    columns = [t(f"pages.user_{k}", language) for k in keys] + [t("acct.col_must_change", language)]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _add_user(username: str, role: Role, district: str | None, password: str, language: str):
@@ -47,11 +49,50 @@ def _add_user(username: str, role: Role, district: str | None, password: str, la
     return action
 
 
+def _administer(username: str, action: str, language: str) -> Callable[[Store], str]:
+    """One administrative action on an account; the confirmation names it (a reset shows the
+    temporary password, once)."""
+
+    def run(store: Store) -> str:
+        actor = auth.principal()
+        if action == "reset":
+            password = accounts.reset_password(store, actor, username)
+            return t("acct.temporary_password", language, user=username, password=password)
+        if action == "unlock":
+            accounts.unlock(store, actor, username)
+            return t("acct.unlocked", language, user=username)
+        accounts.set_disabled(store, actor, username, action == "disable")
+        return t("acct.disabled" if action == "disable" else "acct.enabled", language, user=username)
+
+    return run
+
+
+def _manage(language: str) -> None:
+    users = workflow.read(lambda store: accounts.list_users(store, auth.principal())) or []
+    if not users:
+        return
+    st.markdown(f"**{t('acct.manage_heading', language)}**")
+    by_name = {u.username: u for u in users}
+    name = st.selectbox(t("acct.pick_user", language), list(by_name), key="acct_pick")
+    cols = st.columns(3)
+    action = None
+    if cols[0].button(t("acct.reset_button", language), key="acct_reset"):
+        action = "reset"
+    if cols[1].button(t("acct.unlock_button", language), key="acct_unlock"):
+        action = "unlock"
+    toggle = "enable" if by_name[name].disabled else "disable"
+    if cols[2].button(t(f"acct.{toggle}_button", language), key="acct_toggle"):
+        action = toggle
+    if action:
+        workflow.write(_administer(name, action, language))
+
+
 def _accounts(names: dict[str, str], language: str) -> None:
     st.subheader(t("pages.accounts_heading", language))
     table = workflow.read(lambda store: _users_frame(store, names, language))
     if table is not None:
         st.dataframe(table, hide_index=True, width="stretch")
+    _manage(language)
     with st.form("add_user", clear_on_submit=False):
         st.markdown(f"**{t('pages.add_user', language)}**")
         cols = st.columns(3)
