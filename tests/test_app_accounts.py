@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from test_app_pages import _button, _login, _open, _run, _texts
-from test_app_pages import store_path as store_path  # the fixture
 
 from xzsdg_geo.services import review
 from xzsdg_geo.services.auth import principal_of

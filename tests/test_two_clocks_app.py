@@ -14,8 +14,6 @@ from xzsdg_geo.services.auth import principal_of
 from xzsdg_geo.store import open_store
 from xzsdg_geo.when import When, end_of_day
 
-store_path = pages.store_path  # the fixture: a private copy of the sample store, as XZSDG_STORE
-
 
 def test_history_shows_the_figures_as_reported_then_beside_todays_with_the_approval(store_path: Path) -> None:
     yesterday = today_cst() - dt.timedelta(days=1)

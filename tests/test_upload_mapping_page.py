@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import corpus as c
 import pytest
-from test_app_pages import _button, _check, _login, _run, _texts, store_path  # noqa: F401  (the fixture)
+from test_app_pages import _button, _check, _login, _run, _texts
 
 LAYER = "restoration_parcels"
 pytestmark = pytest.mark.usefixtures("store_path")
