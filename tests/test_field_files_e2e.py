@@ -85,8 +85,9 @@ def test_a_field_file_goes_from_submit_to_approved_and_lands_where_it_says(
     for expected in truth:
         [match] = [g for g in got.geometry if g.intersects(expected.centroid)]
         assert shapely.hausdorff_distance(match, expected) < 1e-7  # about a centimetre
-    assert set(got["status"]) == {"已完成"} and set(got["measure"]) <= {"湿地", "耕地复垦"}  # TXT: 0101
-    ids = sorted(got["parcel_id"])
+    # exports name their fields in Chinese (the layer's labels)
+    assert set(got["状态"]) == {"已完成"} and set(got["治理方式"]) <= {"湿地", "耕地复垦"}  # TXT: 0101
+    ids = sorted(got["编号"])
     if build.__name__ in IDS:
         assert ids == IDS[build.__name__]
     else:  # assigned: 睢宁县's code, the year, a checksum
