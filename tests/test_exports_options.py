@@ -103,7 +103,8 @@ def test_kml_is_styled_like_the_map(store):
     styles = {s.get("id"): s for s in root.iter(f"{KML}Style") if s.get("id")}
     colors = {sid: s.find(f"{KML}PolyStyle/{KML}color").text for sid, s in styles.items()}
     stored = store.features(spec.name).set_index("name")
-    completed = "99" + "31a354"[4:6] + "31a354"[2:4] + "31a354"[0:2]  # aabbggrr at fill opacity 0.6
+    hex_rgb = spec.style["colors"]["completed"][1:]  # aabbggrr at the map's fill opacity
+    completed = f"{round(spec.style['fill_opacity'] * 255):02x}" + hex_rgb[4:6] + hex_rgb[2:4] + hex_rgb[0:2]
     for placemark in root.iter(f"{KML}Placemark"):
         assert placemark.find(f"{KML}Style") is None  # nothing inline overrides the shared style
         url = placemark.findtext(f"{KML}styleUrl").lstrip("#")
