@@ -181,7 +181,10 @@ def sync_cookie() -> None:
     seconds = settings().auth.session_hours * 3600
     secure = "; Secure" if str(st.context.url or "").startswith("https://") else ""
     cookie = f"{COOKIE}={token}; Max-Age={seconds}; Path=/; SameSite=Strict{secure}"
-    components.html(f"<script>window.parent.document.cookie = {json.dumps(cookie)};</script>", height=0)
+    # In the sidebar: a frame that comes and goes in the main area would shift the elements after
+    # it, and Streamlit would mount the map anew on the next run.
+    with st.sidebar:
+        components.html(f"<script>window.parent.document.cookie = {json.dumps(cookie)};</script>", height=0)
 
 
 def principal() -> Principal:
