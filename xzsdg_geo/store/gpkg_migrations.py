@@ -226,32 +226,35 @@ def shareable(conn: sqlite3.Connection) -> None:
 
 # Subsidence observations of the monitoring points: versioned like the indicator values.
 _OBSERVATION_FROZEN = ("point_id", "observed_on", "subsidence_mm", "recorded_by", "valid_from", "source")
-OBSERVATIONS = [
-    """CREATE TABLE xzsdg_observations (
+OBSERVATIONS = [  # safe to run again on a store that has them
+    """CREATE TABLE IF NOT EXISTS xzsdg_observations (
       id INTEGER PRIMARY KEY AUTOINCREMENT, point_id TEXT NOT NULL, observed_on TEXT NOT NULL,
       subsidence_mm REAL NOT NULL, recorded_by TEXT NOT NULL, valid_from TEXT NOT NULL, valid_to TEXT,
       source TEXT NOT NULL)""",
-    "CREATE UNIQUE INDEX xzsdg_observations_current ON xzsdg_observations (point_id, observed_on)"
-    " WHERE valid_to IS NULL",
-    "CREATE TRIGGER xzsdg_observations_no_delete BEFORE DELETE ON xzsdg_observations"
+    "CREATE UNIQUE INDEX IF NOT EXISTS xzsdg_observations_current"
+    " ON xzsdg_observations (point_id, observed_on) WHERE valid_to IS NULL",
+    "CREATE TRIGGER IF NOT EXISTS xzsdg_observations_no_delete BEFORE DELETE ON xzsdg_observations"
     " BEGIN SELECT RAISE(ABORT, 'observation history is append-only'); END",
-    "CREATE TRIGGER xzsdg_observations_close_only BEFORE UPDATE ON xzsdg_observations"
+    "CREATE TRIGGER IF NOT EXISTS xzsdg_observations_close_only BEFORE UPDATE ON xzsdg_observations"
     f" WHEN OLD.valid_to IS NOT NULL OR {' OR '.join(f'NEW.{c} IS NOT OLD.{c}' for c in _OBSERVATION_FROZEN)}"
     " BEGIN SELECT RAISE(ABORT, 'a recorded observation can only be closed'); END",
 ]
 
-def accounts_statements(text: str = "TEXT") -> list[str]:
+def accounts_statements(text: str = "TEXT", new_columns_only: str = "") -> list[str]:
     """Migration 8, both dialects: a case- and width-insensitive name key (existing names are ASCII,
     for which ``lower`` is exactly NFKC + casefold; a second ``Admin`` beside ``admin`` keeps a key of
-    its own so the unique index can be built), temporary passwords, and failed sign-ins per client."""
+    its own so the unique index can be built), temporary passwords, and failed sign-ins per client.
+    ``new_columns_only``: ``IF NOT EXISTS`` where the dialect has it for columns (PostgreSQL), so
+    the step can run again on a store that has it."""
     return [
-        f"ALTER TABLE xzsdg_users ADD COLUMN name_key {text}",
-        "ALTER TABLE xzsdg_users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0",
+        f"ALTER TABLE xzsdg_users ADD COLUMN {new_columns_only} name_key {text}",
+        f"ALTER TABLE xzsdg_users ADD COLUMN {new_columns_only} must_change_password INTEGER NOT NULL"
+        " DEFAULT 0",
         "UPDATE xzsdg_users SET name_key = lower(username) || CASE WHEN EXISTS (SELECT 1 FROM xzsdg_users u"
         " WHERE lower(u.username) = lower(xzsdg_users.username) AND u.username < xzsdg_users.username)"
         " THEN '#' || username ELSE '' END",
-        "CREATE UNIQUE INDEX xzsdg_users_name_key ON xzsdg_users (name_key)",
-        f"""CREATE TABLE xzsdg_login_clients (
+        "CREATE UNIQUE INDEX IF NOT EXISTS xzsdg_users_name_key ON xzsdg_users (name_key)",
+        f"""CREATE TABLE IF NOT EXISTS xzsdg_login_clients (
           client {text} PRIMARY KEY, failures INTEGER NOT NULL, window_start {text} NOT NULL)""",
     ]
 

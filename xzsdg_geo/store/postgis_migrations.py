@@ -194,15 +194,22 @@ def shareable(conn: Any) -> None:
         )
 
 
-OBSERVATIONS = [
-    f"""CREATE TABLE xzsdg_observations (
+OBSERVATIONS = [  # safe to run again on a store that has them
+    f"""CREATE TABLE IF NOT EXISTS xzsdg_observations (
       id {ID}, point_id {TEXT} NOT NULL, observed_on {TEXT} NOT NULL,
       subsidence_mm DOUBLE PRECISION NOT NULL, recorded_by {TEXT} NOT NULL, valid_from {TEXT} NOT NULL,
       valid_to {TEXT}, source {TEXT} NOT NULL)""",
-    "CREATE UNIQUE INDEX xzsdg_observations_current ON xzsdg_observations (point_id, observed_on)"
-    " WHERE valid_to IS NULL",
-    *append_only("xzsdg_observations", "observation history is append-only"),
-    close_only("xzsdg_observations", _OBSERVATION_FROZEN, "a recorded observation can only be closed"),
+    "CREATE UNIQUE INDEX IF NOT EXISTS xzsdg_observations_current"
+    " ON xzsdg_observations (point_id, observed_on) WHERE valid_to IS NULL",
+    *(
+        statement.replace("CREATE TRIGGER", "CREATE OR REPLACE TRIGGER", 1)
+        for statement in (
+            *append_only("xzsdg_observations", "observation history is append-only"),
+            close_only(
+                "xzsdg_observations", _OBSERVATION_FROZEN, "a recorded observation can only be closed"
+            ),
+        )
+    ),
 ]
 
 # A step is a list of statements and functions of the connection, run in order; numbers were
@@ -213,7 +220,7 @@ MIGRATIONS: dict[int, Sequence[str | Callable[[Any], None]]] = {
     4: RASTERS,
     5: HISTORY_DEFENDED,
     6: UNKEPT_FILES,
-    8: accounts_statements(TEXT),
+    8: accounts_statements(TEXT, "IF NOT EXISTS"),
     9: [shareable],
     10: OBSERVATIONS,
 }
