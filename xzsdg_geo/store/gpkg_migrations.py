@@ -162,15 +162,20 @@ HISTORY_DEFENDED: list[str | Callable[[sqlite3.Connection], None]] = [
 _FILES_FROZEN = ("sha256", "size", "first_seen")
 
 
-def _kept_column(conn: sqlite3.Connection) -> None:
-    """The ``kept`` flag, unless the table has it (steps are safe to run again on a store they reached)."""
-    if "kept" not in {r[1] for r in conn.execute("PRAGMA table_info(xzsdg_files)")}:
-        conn.execute("ALTER TABLE xzsdg_files ADD COLUMN kept INTEGER NOT NULL DEFAULT 1")
+def add_column(table: str, column: str, definition: str) -> Callable[[sqlite3.Connection], None]:
+    """A step adding a column unless the table has it: SQLite has no ``ADD COLUMN IF NOT EXISTS``,
+    and steps stay safe to run again on a store they already reached."""
+
+    def step(conn: sqlite3.Connection) -> None:
+        if column not in {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}:
+            conn.execute(f'ALTER TABLE "{table}" ADD COLUMN {column} {definition}')
+
+    return step
 
 
 UNKEPT_FILES: list[str | Callable[[sqlite3.Connection], None]] = [
     "DROP TRIGGER IF EXISTS xzsdg_files_no_change",  # step 5's: kept bytes never change, as below
-    _kept_column,
+    add_column("xzsdg_files", "kept", "INTEGER NOT NULL DEFAULT 1"),
     "CREATE TRIGGER IF NOT EXISTS xzsdg_files_fill_only BEFORE UPDATE ON xzsdg_files"
     " WHEN OLD.kept = 1 OR NEW.kept IS NOT 1 OR "
     + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _FILES_FROZEN)
@@ -259,7 +264,12 @@ def accounts_statements(text: str = "TEXT", new_columns_only: str = "") -> list[
     ]
 
 
-ACCOUNTS = accounts_statements()
+# SQLite: the two columns through guarded steps, the rest as the shared statements.
+ACCOUNTS: list[str | Callable[[sqlite3.Connection], None]] = [
+    add_column("xzsdg_users", "name_key", "TEXT"),
+    add_column("xzsdg_users", "must_change_password", "INTEGER NOT NULL DEFAULT 0"),
+    *accounts_statements()[2:],
+]
 
 
 # A step is a list of statements and functions of the connection (for what depends on the declared
