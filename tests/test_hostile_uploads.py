@@ -131,8 +131,13 @@ def test_the_near_duplicate_search_stops_at_its_pair_budget():
 
 def test_a_hundred_thousand_identical_placemarks_are_refused_in_bounded_time():
     report, seconds = _validate(h.identical_placemarks(100_000), "same.kml")
-    # most of it is parsing 100k placemarks (about 90 s on a busy 2-core machine)
+    # Most of it is parsing 100k placemarks: about 60-90 s, within the worker's 120 s. On a machine
+    # busy enough to push it past that, the worker's deadline refuses the file instead: either way
+    # one clear refusal in bounded time, never a crash.
     assert seconds < 3 * BOUND_S and not report.ok
+    codes = {e.code for e in report.errors}
+    if codes == {"resource_limit"}:
+        return
     duplicates = [e for e in report.errors if e.code == "duplicate_geometry"]
     assert len(duplicates) == 99_999
     assert not [w for w in report.warnings if w.code == "near_duplicate"]
