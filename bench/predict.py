@@ -29,7 +29,7 @@ from shapely import affinity
 from xzsdg_geo.prediction.basin import Grid, basin_on_grid
 from xzsdg_geo.prediction.panels import Face, panel
 from xzsdg_geo.prediction.parameters import prediction_config
-from xzsdg_geo.prediction.zones import severity_zones
+from xzsdg_geo.prediction.zones import severity_zones, write_basin
 
 SEED = 11
 WEST, SOUTH = 39_470_000.0, 3_800_000.0  # south-west corner, GK zone 39 (near 沛县)
@@ -77,27 +77,9 @@ def measure(n: int, km: float, cell: float) -> dict:
     t2 = time.perf_counter()
     zones = severity_zones(grid, basin, config.thresholds.severity_m, config.gk_epsg)
     t3 = time.perf_counter()
-    import rasterio
 
-    from xzsdg_geo.prediction.zones import transform
-
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        rasterio.open(
-            Path(tmp) / "basin.tif",
-            "w",
-            driver="GTiff",
-            width=grid.width,
-            height=grid.height,
-            count=1,
-            dtype="float32",
-            crs=config.gk_epsg,
-            transform=transform(grid),
-            compress="deflate",
-            tiled=True,
-        ) as out,
-    ):
-        out.write(basin * 1000.0, 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        write_basin(Path(tmp) / "basin.tif", grid, basin, config.gk_epsg, ON)
     t4 = time.perf_counter()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {

@@ -8,9 +8,12 @@ subsidence, added to the denominator of its district's rate.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+import rasterio
 import shapely
 from rasterio.features import shapes
 from rasterio.transform import Affine
@@ -22,6 +25,26 @@ from .basin import Grid
 
 def transform(grid: Grid) -> Affine:
     return Affine(grid.cell, 0.0, grid.west, 0.0, -grid.cell, grid.north)
+
+
+def write_basin(path: Path, grid: Grid, basin_m: np.ndarray, crs: str, on: dt.date | None) -> None:
+    """A basin (metres) as a GeoTIFF of float32 millimetres in ``crs``, tiled, DEFLATE-compressed;
+    tagged with its unit and date ("final" for the final basin)."""
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=grid.width,
+        height=grid.height,
+        count=1,
+        dtype="float32",
+        crs=crs,
+        transform=transform(grid),
+        compress="deflate",
+        tiled=True,
+    ) as out:
+        out.write((basin_m * 1000.0).astype(np.float32), 1)
+        out.update_tags(units="mm", date=on.isoformat() if on else "final")
 
 
 def contour_polygons(grid: Grid, basin_m: np.ndarray, threshold_m: float, grid_crs: str) -> shapely.Geometry:

@@ -15,7 +15,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import rasterio
 import shapely
 
 from ..errors import UserError
@@ -35,7 +34,7 @@ from ..prediction.zones import (
     contour_polygons,
     new_ha_by_district,
     severity_zones,
-    transform,
+    write_basin,
 )
 from ..rates import compute_rates
 from ..store import Store
@@ -121,23 +120,7 @@ def predict(
 
 def write_raster(prediction: Prediction, path: Path) -> None:
     """The basin as a GeoTIFF: float32 millimetres in the grid's Gauss-Krüger CRS, DEFLATE-compressed."""
-    g = prediction.grid
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=g.width,
-        height=g.height,
-        count=1,
-        dtype="float32",
-        crs=prediction.grid_crs,
-        transform=transform(g),
-        compress="deflate",
-        tiled=True,
-        nodata=None,
-    ) as out:
-        out.write((prediction.basin_m * 1000.0).astype(np.float32), 1)
-        out.update_tags(units="mm", date=prediction.on.isoformat() if prediction.on else "final")
+    write_basin(path, prediction.grid, prediction.basin_m, prediction.grid_crs, prediction.on)
 
 
 def zones_frame(prediction: Prediction) -> gpd.GeoDataFrame:
