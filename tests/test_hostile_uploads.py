@@ -230,3 +230,21 @@ def test_the_worker_answers_with_the_report_callers_use():
     report = validate_upload(c.shapefile_zip(c.parcels()), "p.zip", LAYER)
     assert isinstance(report, ValidationReport) and report.ok and len(report.features) == 3
     assert all(f.geometry is not None and f.geometry.is_valid for f in report.features)
+
+
+def test_a_file_on_disk_over_the_limit_is_refused_before_it_is_read(run, sample_store, tmp_path):
+    """The command line stats the file first: a 2 GB sparse file costs nothing and changes nothing."""
+    big = tmp_path / "big.geojson"
+    with big.open("wb") as f:
+        f.truncate(2 * 1024**3)
+    uploads, loc = len(sample_store.uploads()), sample_store.location
+    for argv in (
+        ("validate", big, "--layer", LAYER, "--store", loc),
+        ("submit", big, "--layer", LAYER, "--by", "field_team", "--store", loc),
+        ("import", big, "--layer", LAYER, "--store", loc),
+    ):
+        started = time.perf_counter()
+        code, _, err = run(*argv)
+        assert code == 2 and "过大" in err and "未读取" in err and "Traceback" not in err
+        assert time.perf_counter() - started < 5
+    assert len(sample_store.uploads()) == uploads

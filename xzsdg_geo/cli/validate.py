@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 from ..config import store_location
-from ..errors import UserError
 from ..i18n import t
+from ..readers.budgets import read_file_within_limit
 from ..services.importing import layer_spec
 from ..store import Store, open_store
 from ..validation import Finding, ValidationReport, validate_upload
@@ -66,10 +66,7 @@ def render(report: ValidationReport, filename: str) -> str:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     layer_spec(args.layer)
-    try:
-        data = Path(args.file).read_bytes()
-    except OSError:
-        raise UserError("file.unreadable", path=args.file) from None
+    data = read_file_within_limit(args.file)
     options = read_options(args)
     store = _store(args.store)
     try:

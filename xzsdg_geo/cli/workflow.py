@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from ..config import settings
-from ..errors import UserError
 from ..i18n import t
+from ..readers.budgets import read_file_within_limit
 from ..services import review, submissions
 from ..services.auth import principal_of
 from ..services.review_plan import Choices
@@ -23,10 +23,7 @@ from .common import add_command, add_read_options, opened_store, read_options
 
 
 def _read(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError:
-        raise UserError("file.unreadable", path=path) from None
+    return read_file_within_limit(path)
 
 
 def cmd_submit(args: argparse.Namespace) -> int:

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from ..errors import UserError
-from .settings import config
+from .settings import config, upload_settings
+
+MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -57,3 +60,17 @@ def check_vertices(n: int) -> None:
     cap = current().max_vertices
     if n > cap:
         raise UserError("secup.too_many_vertices_file", n=n, cap=cap)
+
+
+def read_file_within_limit(path: str | Path) -> bytes:
+    """A file's bytes for checking, refused by its size on disk before a byte is read into memory
+    (the app's uploads are bounded by Streamlit; a file named on the command line is not)."""
+    limit = upload_settings().max_upload_bytes
+    try:
+        size = Path(path).stat().st_size
+        if size > limit:
+            mb = {"size_mb": f"{size / MB:.1f}", "max_mb": f"{limit / MB:.0f}"}
+            raise UserError("file.too_large", path=str(path), **mb)
+        return Path(path).read_bytes()
+    except OSError:
+        raise UserError("file.unreadable", path=str(path)) from None

@@ -17,6 +17,7 @@ from ..errors import UserError
 from ..i18n import t
 from ..layers import LayerSpec, all_layers, get_layer
 from ..readers import ReadOptions
+from ..readers.budgets import read_file_within_limit
 from ..store import ImportRecord, NewFeature, Store, WriteResult
 from ..validation import ValidationReport, validate_upload
 from . import audit
@@ -70,10 +71,7 @@ def import_file(
         require_layer(actor, spec, LayerAction.APPROVE)
     if valid_from is not None and valid_from > (today := today_cst()):  # closed before it began
         raise UserError("import.future_valid_from", date=valid_from.isoformat(), today=today.isoformat())
-    try:
-        data = Path(path).read_bytes()
-    except OSError:
-        raise UserError("file.unreadable", path=path) from None
+    data = read_file_within_limit(path)
     report = validate_upload(data, Path(path).name, layer, options or ReadOptions(), store)
     if not report.ok:
         raise _refusal(report)
